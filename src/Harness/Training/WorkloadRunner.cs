@@ -1,0 +1,76 @@
+using PerfTests.Harness.Backends;
+using PerfTests.Harness.Data;
+using PerfTests.Harness.Devices;
+using PerfTests.Harness.Measurements;
+using PerfTests.Harness.Workloads;
+
+namespace PerfTests.Harness.Training;
+
+/// <summary>One run's settings. <see cref="Epochs"/> overrides the profile's schedule.</summary>
+public sealed record RunRequest(
+    WorkloadSpec Workload,
+    IBackend Backend,
+    ComputeDevice Device,
+    RunProfile Profile,
+    DataOptions Data,
+    int Seed = 42,
+    int? Epochs = null,
+    int Threads = 0)
+{
+    public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
+}
+
+/// <summary>The pipeline for one run: data → backend session → trainer → <see cref="RunResult"/>.</summary>
+public static class WorkloadRunner
+{
+    public static RunResult Run(RunRequest request, IProgress<TrainingEvent>? progress = null, Action<string>? log = null,
+        CancellationToken cancellationToken = default)
+    {
+        var (workload, backend, device) = (request.Workload, request.Backend, request.Device);
+        var availability = backend.Probe();
+        if (!availability.IsAvailable)
+            throw new BackendUnavailableException(backend.Name, availability.Reason!);
+        if (!backend.Supports(device, out var reason))
+            throw new BackendUnavailableException(backend.Name, reason);
+        var deviceInfo = DeviceDetector.Describe(device, request.EffectiveThreads);
+
+        var data = DataCatalog.Load(workload, request.Profile, request.Data, request.Seed, log);
+        var epochs = request.Epochs ?? workload.ScheduleFor(request.Profile).Epochs;
+        var dimensions = new ModelDimensions(data.Classes, data.DataDimension);
+
+        using var session = backend.CreateSession(workload, dimensions, device,
+            new SessionOptions(request.Seed, request.EffectiveThreads));
+        var trainer = new Trainer(workload, backend.Name, request.Seed);
+        var measurements = trainer.Train(session, data, epochs, progress, cancellationToken);
+
+        string? sample = workload.Dataset == DatasetId.Nietzsche && data.Alphabet is { } alphabet
+            ? TextSampler.Sample(session, workload, data, alphabet, length: 400, temperature: 0.5, seed: request.Seed)
+            : null;
+
+        return new RunResult
+        {
+            Workload = workload.Name,
+            Backend = backend.Name,
+            BackendVersion = availability.Version,
+            Device = deviceInfo.Key,
+            Profile = request.Profile,
+            Seed = request.Seed,
+            Data = data.Provenance,
+            TrainSamples = data.Train.Count,
+            ValidationSamples = data.Validation.Count,
+            ParameterCount = session.ParameterCount,
+            MetricKind = workload.Metric,
+            Epochs = measurements,
+            Environment = EnvironmentCapture.Capture(deviceInfo, request.EffectiveThreads),
+            SampleText = sample,
+        };
+    }
+}
+
+/// <summary>A backend cannot run here; the message says what is missing.</summary>
+public sealed class BackendUnavailableException(string backend, string reason)
+    : Exception($"Backend '{backend}' is not available: {reason}")
+{
+    public string Backend { get; } = backend;
+    public string Reason { get; } = reason;
+}
