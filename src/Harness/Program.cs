@@ -8,5 +8,14 @@ app.Configure(config =>
     config.AddCommand<RunCommand>("run")
         .WithDescription("Train workloads on a backend and device, then print the seed's two tables.")
         .WithExample("run", "--backend", "torchsharp", "--workload", "all", "--profile", "smoke");
+    config.AddBranch("baselines", baselines =>
+    {
+        baselines.SetDescription("Turn results into reviewed baselines, or check results against them.");
+        baselines.AddCommand<BaselinesAcceptCommand>("accept")
+            .WithDescription("Record results as the new baselines (atomic; prints what changed).")
+            .WithExample("baselines", "accept", "TestResults/perf");
+        baselines.AddCommand<BaselinesCheckCommand>("check")
+            .WithDescription("Compare results with the baselines without training.");
+    });
 });
 return app.Run(args);

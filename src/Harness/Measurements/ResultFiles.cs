@@ -68,11 +68,24 @@ public static class AtomicFile
                 writer.Flush();
                 stream.Flush(flushToDisk: true);
             }
+            PauseForFaultInjection(path);
             File.Move(temporary, path, overwrite: true);
         }
         finally
         {
             if (File.Exists(temporary)) File.Delete(temporary);
         }
+    }
+
+    /// <summary>Test hook: $PERFTESTS_FAULT_PAUSE_BEFORE_COMMIT_MS holds the writer between writing and renaming, so a
+    /// test can kill the process mid-update and check that the old file survived.</summary>
+    public const string FaultPauseVariable = "PERFTESTS_FAULT_PAUSE_BEFORE_COMMIT_MS";
+
+    private static void PauseForFaultInjection(string path)
+    {
+        if (!int.TryParse(Environment.GetEnvironmentVariable(FaultPauseVariable), out var milliseconds) || milliseconds <= 0) return;
+        Console.Error.WriteLine($"fault injection: pausing {milliseconds} ms before replacing {path}");
+        Console.Error.Flush();
+        Thread.Sleep(milliseconds);
     }
 }

@@ -15,7 +15,15 @@ public sealed record EpochMeasurement(
     double ValidationLoss,
     double ValidationAccuracy,
     double Seconds,
-    double TrainSeconds);
+    double TrainSeconds)
+{
+    /// <summary>
+    /// The epoch's training split into up to <see cref="Training.Trainer.TimingSegments"/> runs of batches, each timed and
+    /// scaled to a whole epoch (segment seconds × batches / segment batches): many samples per epoch for the gate's
+    /// statistical test, in the unit it reports (training seconds per epoch).
+    /// </summary>
+    public IReadOnlyList<double> TrainSecondsSamples { get; init; } = [];
+}
 
 /// <summary>Where a run happened: enough to tell whether two runs are comparable.</summary>
 public sealed record RunEnvironment(
@@ -57,11 +65,16 @@ public sealed record RunResult
     /// <summary>Mean seconds per epoch over all epochs, the seed's figure.</summary>
     public double MeanEpochSeconds => Epochs.Average(e => e.Seconds);
 
-    /// <summary>Per-epoch seconds without the warm-up epoch: the samples the gate compares.</summary>
+    /// <summary>Per-epoch seconds without the warm-up epoch.</summary>
     public IReadOnlyList<double> SteadyStateSeconds => Epochs.Where(e => e.Stage == EpochStage.Actual).Select(e => e.Seconds).ToList();
 
     /// <summary>Mean of <see cref="SteadyStateSeconds"/>; the overall mean when only the warm-up epoch ran.</summary>
     public double SteadyStateMeanSeconds => SteadyStateSeconds.Count > 0 ? SteadyStateSeconds.Average() : MeanEpochSeconds;
+
+    /// <summary>The samples the gate compares: segment timings of the steady-state epochs (all epochs when only one ran).</summary>
+    public IReadOnlyList<double> TimingSamples =>
+        (Epochs.Any(e => e.Stage == EpochStage.Actual) ? Epochs.Where(e => e.Stage == EpochStage.Actual) : Epochs)
+        .SelectMany(e => e.TrainSecondsSamples).ToList();
 
     public static double MetricOf(EpochMeasurement epoch, MetricKind kind) => kind switch
     {

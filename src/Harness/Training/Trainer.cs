@@ -13,6 +13,9 @@ namespace PerfTests.Harness.Training;
 /// </summary>
 public sealed class Trainer(WorkloadSpec workload, string backendName, int seed)
 {
+    /// <summary>Each epoch's training is timed in this many segments (fewer when it has fewer batches).</summary>
+    public const int TimingSegments = 10;
+
     public IReadOnlyList<EpochMeasurement> Train(
         ITrainingSession session,
         WorkloadData data,
@@ -37,6 +40,10 @@ public sealed class Trainer(WorkloadSpec workload, string backendName, int seed)
             var epochClock = Stopwatch.StartNew();
             shuffle.Shuffle(order);
             double lossSum = 0;
+            int segments = Math.Min(TimingSegments, batches);
+            var segmentSamples = new double[segments];
+            int segment = 0, segmentStart = 0;
+            var segmentStartTime = epochClock.Elapsed;
             for (int b = 0; b < batches; b++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -48,6 +55,12 @@ public sealed class Trainer(WorkloadSpec workload, string backendName, int seed)
                     throw new TrainingDivergedException(workload.Name, backendName, epoch, b + 1, batches, loss);
                 lossSum += (double)loss * batch.Count;
                 progress?.Report(new BatchCompleted(workload.Name, epoch, b + 1, batches, loss));
+                if (b + 1 == (long)(segment + 1) * batches / segments)
+                {
+                    var now = epochClock.Elapsed;
+                    segmentSamples[segment] = (now - segmentStartTime).TotalSeconds * batches / (b + 1 - segmentStart);
+                    (segment, segmentStart, segmentStartTime) = (segment + 1, b + 1, now);
+                }
             }
             double trainSeconds = epochClock.Elapsed.TotalSeconds;
 
@@ -61,7 +74,10 @@ public sealed class Trainer(WorkloadSpec workload, string backendName, int seed)
                 ValidationLoss: validation.LossSum / Math.Max(1, validation.Count),
                 ValidationAccuracy: (double)validation.Correct / Math.Max(1, validation.Count),
                 seconds,
-                trainSeconds);
+                trainSeconds)
+            {
+                TrainSecondsSamples = segmentSamples,
+            };
             measurements.Add(measurement);
             progress?.Report(new EpochCompleted(workload.Name, epochs, measurement));
         }

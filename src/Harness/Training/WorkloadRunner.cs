@@ -24,6 +24,14 @@ public sealed record RunRequest(
 public static class WorkloadRunner
 {
     public static RunResult Run(RunRequest request, IProgress<TrainingEvent>? progress = null, Action<string>? log = null,
+        CancellationToken cancellationToken = default) =>
+        Run(request, LoadData(request, log), progress, cancellationToken);
+
+    public static WorkloadData LoadData(RunRequest request, Action<string>? log = null) =>
+        DataCatalog.Load(request.Workload, request.Profile, request.Data, request.Seed, log);
+
+    /// <summary>Trains on data already loaded (callers that must inspect the data's provenance first).</summary>
+    public static RunResult Run(RunRequest request, WorkloadData data, IProgress<TrainingEvent>? progress = null,
         CancellationToken cancellationToken = default)
     {
         var (workload, backend, device) = (request.Workload, request.Backend, request.Device);
@@ -34,7 +42,6 @@ public static class WorkloadRunner
             throw new BackendUnavailableException(backend.Name, reason);
         var deviceInfo = DeviceDetector.Describe(device, request.EffectiveThreads);
 
-        var data = DataCatalog.Load(workload, request.Profile, request.Data, request.Seed, log);
         var epochs = request.Epochs ?? workload.ScheduleFor(request.Profile).Epochs;
         var dimensions = new ModelDimensions(data.Classes, data.DataDimension);
 

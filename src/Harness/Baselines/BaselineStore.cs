@@ -1,0 +1,131 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Json.Schema;
+using PerfTests.Harness.Workloads;
+
+namespace PerfTests.Harness.Baselines;
+
+/// <summary>
+/// The baselines/ folder: one <see cref="BaselineFile"/> per device key, each checked against
+/// baseline.schema.json when read. A malformed file is an error naming the file and the place in it.
+/// </summary>
+public sealed class BaselineStore
+{
+    public const string SchemaFileName = "baseline.schema.json";
+    public const string DirectoryVariable = "PERFTESTS_BASELINES";
+
+    public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        IndentSize = 2,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private BaselineStore(string directory, IReadOnlyList<BaselineFile> files)
+    {
+        Directory = directory;
+        Files = files;
+    }
+
+    public string Directory { get; }
+    public IReadOnlyList<BaselineFile> Files { get; }
+
+    /// <summary>Devices present in the store, with their kind ("cpu"/"gpu").</summary>
+    public IEnumerable<BaselineDevice> Devices => Files.Select(f => f.Device);
+
+    public static string PathFor(string directory, string deviceKey) => System.IO.Path.Combine(directory, deviceKey + ".json");
+
+    /// <summary>$PERFTESTS_BASELINES, else baselines/ beside the PerfTests.sln found above <paramref name="start"/>.</summary>
+    public static string DefaultDirectory(string? start = null)
+    {
+        var configured = Environment.GetEnvironmentVariable(DirectoryVariable);
+        if (!string.IsNullOrWhiteSpace(configured)) return configured;
+        for (var dir = new DirectoryInfo(start ?? AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "PerfTests.sln")))
+                return System.IO.Path.Combine(dir.FullName, "baselines");
+        }
+        throw new DirectoryNotFoundException(
+            $"No baselines folder: PerfTests.sln not found above {start ?? AppContext.BaseDirectory} and ${DirectoryVariable} is not set.");
+    }
+
+    public static BaselineStore Load(string directory)
+    {
+        if (!System.IO.Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"Baselines folder {directory} does not exist.");
+        var schema = LoadSchema(directory);
+        var files = System.IO.Directory.EnumerateFiles(directory, "*.json")
+            .Where(f => System.IO.Path.GetFileName(f) != SchemaFileName)
+            .Order(StringComparer.Ordinal)
+            .Select(f => ReadFile(f, schema))
+            .ToList();
+        return new BaselineStore(directory, files);
+    }
+
+    public static JsonSchema LoadSchema(string directory)
+    {
+        var path = System.IO.Path.Combine(directory, SchemaFileName);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: the baseline schema is missing.", path);
+        return JsonSchema.FromText(File.ReadAllText(path));
+    }
+
+    /// <summary>Reads and validates one file: JSON syntax, then the schema, then the rules a schema cannot say.</summary>
+    public static BaselineFile ReadFile(string path, JsonSchema schema)
+    {
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(File.ReadAllText(path));
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not valid JSON: {e.Message}", e);
+        }
+        if (node is null) throw new InvalidDataException($"{path}: empty file.");
+
+        using (var document = JsonDocument.Parse(node.ToJsonString()))
+        {
+            var evaluation = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+            if (!evaluation.IsValid)
+            {
+                var errors = (evaluation.Details ?? [])
+                    .Where(d => d.Errors is { Count: > 0 })
+                    .SelectMany(d => d.Errors!.Select(e => $"{(d.InstanceLocation.ToString() is { Length: > 0 } at ? at : "/")}: {e.Value}"))
+                    .Distinct()
+                    .Take(5)
+                    .ToList();
+                throw new InvalidDataException($"{path}: does not match {SchemaFileName}: {string.Join("; ", errors)}");
+            }
+        }
+
+        var file = node.Deserialize<BaselineFile>(JsonOptions) ?? throw new InvalidDataException($"{path}: empty baseline file.");
+        var expectedName = file.Device.Key + ".json";
+        if (System.IO.Path.GetFileName(path) != expectedName)
+            throw new InvalidDataException($"{path}: holds device '{file.Device.Key}', so it must be named {expectedName}.");
+        var duplicate = file.Entries.GroupBy(e => e.Key).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new InvalidDataException($"{path}: entry {duplicate.Key} appears {duplicate.Count()} times.");
+        var wrongKind = file.Entries.FirstOrDefault(e => e.Metric.Kind != WorkloadCatalog.Get(e.Workload).Metric);
+        if (wrongKind is not null)
+            throw new InvalidDataException($"{path}: entry {wrongKind.Key} has metric {wrongKind.Metric.Kind}, but the workload measures {WorkloadCatalog.Get(wrongKind.Workload).Metric}.");
+        return file;
+    }
+
+    public BaselineFile? FileFor(string deviceKey) => Files.FirstOrDefault(f => f.Device.Key == deviceKey);
+
+    /// <summary>The measured (not historical) entry for exactly this workload/backend/profile on this device.</summary>
+    public BaselineEntry? Find(string workload, string backend, string deviceKey, RunProfile profile) =>
+        FileFor(deviceKey)?.Entries.FirstOrDefault(e =>
+            e.Historical is null && e.Workload == workload && e.Backend == backend && e.Profile == profile);
+
+    /// <summary>Another device's measured entry for the same workload/backend/profile, for the metric alone (first by key order).</summary>
+    public (BaselineEntry Entry, string Device)? FindMetricReference(string workload, string backend, RunProfile profile, string excludeDevice) =>
+        Files.Where(f => f.Device.Key != excludeDevice)
+            .SelectMany(f => f.Entries
+                .Where(e => e.Historical is null && e.Workload == workload && e.Backend == backend && e.Profile == profile)
+                .Select(e => (e, f.Device.Key)))
+            .Select(x => ((BaselineEntry, string)?)x)
+            .FirstOrDefault();
+}

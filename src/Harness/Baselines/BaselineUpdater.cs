@@ -1,0 +1,104 @@
+using System.Text.Json;
+using PerfTests.Harness.Measurements;
+
+namespace PerfTests.Harness.Baselines;
+
+public enum ChangeKind { Added, Updated, Unchanged }
+
+/// <summary>What accepting one result did to its baseline entry, with a one-line human diff.</summary>
+public sealed record BaselineChange(string Device, string Entry, ChangeKind Kind, string Summary);
+
+/// <summary>
+/// Turns run results into baseline entries. Each device file is rewritten whole and atomically (temporary
+/// file, then rename), entries are kept sorted, unrelated entries are left as they were, and a reviewed
+/// tolerance or budget already in the file is kept. The same results accepted twice change nothing.
+/// </summary>
+public static class BaselineUpdater
+{
+    public static IReadOnlyList<BaselineChange> Accept(string directory, IEnumerable<RunResult> results)
+    {
+        var schema = BaselineStore.LoadSchema(directory);
+        var changes = new List<BaselineChange>();
+        foreach (var group in results.GroupBy(r => r.Device).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var path = BaselineStore.PathFor(directory, group.Key);
+            var existing = File.Exists(path) ? BaselineStore.ReadFile(path, schema) : null;
+            var first = group.First();
+            var file = existing ?? new BaselineFile
+            {
+                Device = new BaselineDevice(group.Key, DeviceKindOf(group.Key), first.Environment.DeviceName),
+                Entries = [],
+            };
+
+            var entries = file.Entries.ToDictionary(e => e.Key);
+            foreach (var result in group)
+            {
+                var key = $"{result.Workload}/{result.Backend}/{result.Profile.ToString().ToLowerInvariant()}";
+                entries.TryGetValue(key, out var previous);
+                if (previous?.Historical is not null)
+                    throw new InvalidOperationException($"{path}: {key} is a historical row; results cannot replace it.");
+                var entry = ToEntry(result, previous, file.Device.Kind);
+                entries[key] = entry;
+                changes.Add(Describe(group.Key, key, previous, entry));
+            }
+
+            var updated = file with { Entries = entries.Values.OrderBy(e => e.Key, StringComparer.Ordinal).ToList() };
+            var text = Serialize(updated);
+            if (existing is null || File.ReadAllText(path) != text)
+                AtomicFile.WriteAllText(path, text);
+        }
+        return changes;
+    }
+
+    public static string Serialize(BaselineFile file) => JsonSerializer.Serialize(file, BaselineStore.JsonOptions) + "\n";
+
+    internal static BaselineEntry ToEntry(RunResult result, BaselineEntry? previous, string deviceKind)
+    {
+        double metric = Math.Round(result.Metric, 4);
+        return new BaselineEntry
+        {
+            Workload = result.Workload,
+            Backend = result.Backend,
+            Profile = result.Profile,
+            Data = new DataReference(result.Data.Name, result.Data.Checksum),
+            Metric = new MetricBaseline(result.MetricKind, metric,
+                previous?.Metric.Tolerance ?? GatePolicy.MetricTolerance(result.MetricKind, result.Profile, metric)),
+            Timing = new TimingBaseline(
+                result.TimingSamples.Select(s => Math.Round(s, 4)).ToList(),
+                previous?.Timing?.Budget ?? GatePolicy.TimingBudget(deviceKind),
+                Math.Round(result.MeanEpochSeconds, 4)),
+            Recorded = new RecordedEnvironment(
+                result.BackendVersion,
+                result.Environment.Commit,
+                result.Environment.Timestamp,
+                result.Environment.Cpu,
+                result.Environment.Threads,
+                result.Environment.Os,
+                result.Environment.Runtime,
+                result.Epochs.Count,
+                result.TrainSamples,
+                result.ValidationSamples),
+        };
+    }
+
+    private static string DeviceKindOf(string deviceKey) => deviceKey.StartsWith("cpu-", StringComparison.Ordinal) ? "cpu" : "gpu";
+
+    private static BaselineChange Describe(string device, string key, BaselineEntry? before, BaselineEntry after)
+    {
+        if (before is null)
+            return new BaselineChange(device, key, ChangeKind.Added,
+                $"metric {after.Metric.Value:0.0000}, median {Comparison.Median(after.Timing!.Samples):0.000} s/epoch");
+        if (Serialize(Wrap(before)) == Serialize(Wrap(after)))
+            return new BaselineChange(device, key, ChangeKind.Unchanged, "no change");
+        var parts = new List<string>();
+        if (before.Metric.Value != after.Metric.Value) parts.Add($"metric {before.Metric.Value:0.0000} → {after.Metric.Value:0.0000}");
+        double oldMedian = before.Timing is { Samples.Count: > 0 } t ? Comparison.Median(t.Samples) : double.NaN;
+        double newMedian = Comparison.Median(after.Timing!.Samples);
+        if (oldMedian != newMedian) parts.Add($"median {oldMedian:0.000} → {newMedian:0.000} s/epoch ({(newMedian / oldMedian - 1) * 100:+0.0;-0.0}%)");
+        if (before.Data != after.Data) parts.Add($"data {before.Data?.Name ?? "?"} → {after.Data!.Name}");
+        if (parts.Count == 0) parts.Add("environment or samples updated");
+        return new BaselineChange(device, key, ChangeKind.Updated, string.Join(", ", parts));
+    }
+
+    private static BaselineFile Wrap(BaselineEntry entry) => new() { Device = new BaselineDevice("x", "cpu", "x"), Entries = [entry] };
+}

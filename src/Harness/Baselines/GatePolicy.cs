@@ -1,0 +1,40 @@
+using PerfTests.Harness.Workloads;
+
+namespace PerfTests.Harness.Baselines;
+
+/// <summary>
+/// The one place that decides tolerances, budgets and the significance level. A new baseline entry gets
+/// these values; reviewers may tighten them in the JSON, and the gate uses what the file says.
+/// </summary>
+public static class GatePolicy
+{
+    /// <summary>One-sided Mann–Whitney significance level for "slower than the budget allows".</summary>
+    public const double Alpha = 0.01;
+
+    /// <summary>A run faster than baseline / this factor (and significantly so) is reported as suspicious.</summary>
+    public const double SuspiciousSpeedup = 2.0;
+
+    /// <summary>How much worse the metric may get. Smoke runs see a few hundred samples, so their metric is noisy;
+    /// ci subsets move by about a point between seeds; full runs by a few tenths (the seed's own spread).</summary>
+    public static double MetricTolerance(MetricKind metric, RunProfile profile, double baselineValue) => metric switch
+    {
+        MetricKind.ValidationAccuracy => profile switch
+        {
+            RunProfile.Smoke => 0.15,
+            RunProfile.Ci => 0.03,
+            _ => 0.01,
+        },
+        // Losses are compared in absolute terms too, scaled to the baseline's size.
+        MetricKind.TrainingLoss => Math.Round(baselineValue * profile switch
+        {
+            RunProfile.Smoke => 0.25,
+            RunProfile.Ci => 0.05,
+            _ => 0.02,
+        }, 4),
+        _ => throw new ArgumentOutOfRangeException(nameof(metric)),
+    };
+
+    /// <summary>Allowed slowdown of the median. CPUs here are shared 2-core VMs whose speed drifts by tens of
+    /// percent between runs; GPUs are steadier.</summary>
+    public static double TimingBudget(string deviceKind) => deviceKind == "gpu" ? 1.25 : 1.5;
+}

@@ -1,0 +1,84 @@
+using System.ComponentModel;
+using PerfTests.Harness.Baselines;
+using PerfTests.Harness.Measurements;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace PerfTests.Harness.Cli;
+
+public class BaselinesSettings : CommandSettings
+{
+    [CommandArgument(0, "<RESULTS>")]
+    [Description("Result JSON files or folders (searched recursively), e.g. TestResults/perf.")]
+    public string[] Results { get; init; } = [];
+
+    [CommandOption("--baselines <DIR>")]
+    [Description("Baselines folder (default: $PERFTESTS_BASELINES or baselines/ beside PerfTests.sln).")]
+    public string? Baselines { get; init; }
+
+    internal string Directory => Baselines ?? BaselineStore.DefaultDirectory(System.IO.Directory.GetCurrentDirectory());
+
+    internal IReadOnlyList<RunResult> ReadResults() => Results.SelectMany(ResultFiles.ReadAll).ToList();
+}
+
+/// <summary>baselines accept: turns results into reviewed baseline JSON, atomically, and prints what changed.</summary>
+public sealed class BaselinesAcceptCommand : Command<BaselinesSettings>
+{
+    public override int Execute(CommandContext context, BaselinesSettings settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var results = settings.ReadResults();
+            if (results.Count == 0)
+            {
+                AnsiConsole.MarkupLine("[red]No result files found.[/]");
+                return 2;
+            }
+            var changes = BaselineUpdater.Accept(settings.Directory, results);
+            foreach (var change in changes)
+                AnsiConsole.MarkupLineInterpolated($"{Colour(change.Kind)} {change.Device}/{change.Entry}: {change.Summary}");
+            AnsiConsole.MarkupLineInterpolated(
+                $"{changes.Count(c => c.Kind == ChangeKind.Added)} added, {changes.Count(c => c.Kind == ChangeKind.Updated)} updated, {changes.Count(c => c.Kind == ChangeKind.Unchanged)} unchanged in {settings.Directory}. Review with: git diff baselines/");
+            return 0;
+        }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or InvalidOperationException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
+            return 2;
+        }
+    }
+
+    private static string Colour(ChangeKind kind) => kind switch
+    {
+        ChangeKind.Added => "[green]added    [/]",
+        ChangeKind.Updated => "[yellow]updated  [/]",
+        _ => "[grey]unchanged[/]",
+    };
+}
+
+/// <summary>baselines check: the gate's verdict for existing results, without training.</summary>
+public sealed class BaselinesCheckCommand : Command<BaselinesSettings>
+{
+    public override int Execute(CommandContext context, BaselinesSettings settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var store = BaselineStore.Load(settings.Directory);
+            int failed = 0;
+            foreach (var result in settings.ReadResults())
+            {
+                var entry = store.Find(result.Workload, result.Backend, result.Device, result.Profile);
+                var reference = entry is null ? store.FindMetricReference(result.Workload, result.Backend, result.Profile, result.Device) : null;
+                var verdict = Comparison.Compare(result, entry, reference, "dotnet run --project src/Harness -c Release -- baselines accept <result>");
+                if (!verdict.Passed) failed++;
+                AnsiConsole.WriteLine(verdict.ToString());
+            }
+            return failed == 0 ? 0 : 1;
+        }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
+            return 2;
+        }
+    }
+}
