@@ -21,6 +21,8 @@ public sealed class BaselineStore
         IndentSize = 2,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // Human-reviewed files: keep apostrophes and non-ASCII readable.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     private BaselineStore(string directory, IReadOnlyList<BaselineFile> files)

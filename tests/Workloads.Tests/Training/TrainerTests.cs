@@ -1,0 +1,106 @@
+using PerfTests.Harness.Backends;
+using PerfTests.Harness.Backends.TorchSharp;
+using PerfTests.Harness.Data;
+using PerfTests.Harness.Measurements;
+using PerfTests.Harness.Training;
+using PerfTests.Harness.Workloads;
+
+namespace PerfTests.Workloads.Tests.Training;
+
+[Trait("Category", "Unit")]
+public sealed class TrainerTests
+{
+    private static readonly DataProvenance Made = new("test", "made in the test", DataProvenance.GeneratedChecksum);
+
+    /// <summary>Counts calls and returns a scripted loss; sees every batch the trainer builds.</summary>
+    private sealed class ScriptedSession(Func<int, float> lossAtStep) : ITrainingSession
+    {
+        public int Steps { get; private set; }
+        public List<int> BatchSizes { get; } = [];
+        public HashSet<int> SeenLabels { get; } = [];
+        public long ParameterCount => 0;
+        public float TrainStep(Batch batch)
+        {
+            BatchSizes.Add(batch.Count);
+            for (int i = 0; i < batch.Count; i++) SeenLabels.Add(batch.Labels[i]);
+            return lossAtStep(Steps++);
+        }
+        public EvaluationResult Evaluate(Batch batch) => new(batch.Count * 0.5, batch.Count / 2, batch.Count);
+        public float[] Predict(Batch batch) => new float[batch.Count * 10];
+        public ModelWeights GetWeights() => new([]);
+        public void SetWeights(ModelWeights weights) { }
+        public void Dispose() { }
+    }
+
+    private static WorkloadData MnistLike(int train, int validation)
+    {
+        DataSplit Split(int n) => new(n, 784, new float[n * 784], null, Enumerable.Range(0, n).Select(i => i % 10).ToArray());
+        return new WorkloadData(Split(train), Split(validation), 10, 0, Made);
+    }
+
+    [Fact]
+    public void Train_KeepsTheLastPartialBatch_AndVisitsEverySample()
+    {
+        var session = new ScriptedSession(_ => 1f);
+        var trainer = new Trainer(WorkloadCatalog.MlpMnist, "scripted", seed: 1);
+
+        var epochs = trainer.Train(session, MnistLike(300, 50), epochs: 2);
+
+        session.BatchSizes.Should().Equal(128, 128, 44, 128, 128, 44);
+        session.SeenLabels.Should().HaveCount(10);
+        epochs.Select(e => e.Stage).Should().Equal(EpochStage.Warmup, EpochStage.Actual);
+        epochs[1].ValidationAccuracy.Should().BeApproximately(25.0 / 50, 1e-9);
+        epochs.Should().OnlyContain(e => e.TrainSecondsSamples.Count == 3, "3 batches give 3 timing segments");
+    }
+
+    [Fact]
+    public void Train_TenSegmentsPerEpoch_WhenEnoughBatches()
+    {
+        var session = new ScriptedSession(_ => 1f);
+
+        var epochs = new Trainer(WorkloadCatalog.MlpMnist, "scripted", 1).Train(session, MnistLike(128 * 25, 10), epochs: 1);
+
+        epochs[0].TrainSecondsSamples.Should().HaveCount(Trainer.TimingSegments).And.OnlyContain(s => s > 0);
+    }
+
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    public void Train_NonFiniteLoss_StopsNamingEpochAndBatch(float bad)
+    {
+        var session = new ScriptedSession(step => step == 4 ? bad : 0.5f);
+        var trainer = new Trainer(WorkloadCatalog.MlpMnist, "scripted", seed: 1);
+
+        var act = () => trainer.Train(session, MnistLike(300, 50), epochs: 3);
+
+        act.Should().Throw<TrainingDivergedException>()
+            .Where(e => e.Epoch == 2 && e.Batch == 2)
+            .WithMessage("mlp_mnist on scripted diverged*epoch 2, batch 2 of 3*");
+        session.Steps.Should().Be(5, "training stops at the first bad step");
+    }
+
+    [Fact]
+    public void Train_TorchSharpOnNaNInput_StopsWithDivergence()
+    {
+        var data = MnistLike(256, 32);
+        Array.Fill(data.Train.Features!, float.NaN);
+        using var session = new TorchSharpBackend().CreateSession(WorkloadCatalog.MlpMnist, new ModelDimensions(10, 0), ComputeDevice.Cpu, new SessionOptions(1));
+
+        var act = () => new Trainer(WorkloadCatalog.MlpMnist, "torchsharp", 1).Train(session, data, epochs: 1);
+
+        act.Should().Throw<TrainingDivergedException>().WithMessage("*epoch 1, batch 1*");
+    }
+
+    [Fact]
+    public void Train_SameSeed_SameShuffle()
+    {
+        var a = new ScriptedSession(_ => 1f);
+        var b = new ScriptedSession(_ => 1f);
+        var data = MnistLike(300, 10);
+
+        new Trainer(WorkloadCatalog.MlpMnist, "x", 7).Train(a, data, 1);
+        new Trainer(WorkloadCatalog.MlpMnist, "x", 7).Train(b, data, 1);
+
+        a.BatchSizes.Should().Equal(b.BatchSizes);
+    }
+}
