@@ -6,6 +6,7 @@ public static class BackendRegistry
     private static readonly Lazy<IReadOnlyList<IBackend>> Backends = new(() =>
     [
         new TorchSharp.TorchSharpBackend(),
+        new Managed.ManagedBackend(),
     ]);
 
     public static IReadOnlyList<IBackend> All => Backends.Value;

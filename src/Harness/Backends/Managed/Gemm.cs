@@ -1,0 +1,320 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace PerfTests.Harness.Backends.Managed;
+
+/// <summary>
+/// Single-precision GEMM, C = alpha·op(A)·op(B) + beta·C, row-major with leading dimensions.
+/// BLIS-style: B is packed into KC×NR panels, A into MC×KC blocks of MR-row panels, and an MR×NR register-tiled
+/// micro-kernel does the FMAs (8×32 with Vector512 where AVX-512 is accelerated, else 6×16 with Vector256).
+/// Parallel calls split C into column (or row) stripes, one per worker, each with its own packing buffers.
+/// </summary>
+internal static unsafe class Gemm
+{
+    public static readonly bool Use512 = Vector512.IsHardwareAccelerated;
+    public static readonly int MR = Use512 ? 8 : 6;
+    public static readonly int NR = Use512 ? 32 : 16;
+    public const int KC = 256;
+    public const int MC = 96;
+    public const int NC = 2048;
+    public const int PackASize = MC * KC;
+    public const int PackBSize = KC * (NC + 32);
+
+    /// <summary>Below this many multiply-adds a call runs on the calling thread only.</summary>
+    public const long ParallelThreshold = 1L << 18;
+
+    public static void Multiply(WorkerPool pool, bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, bool parallel = true)
+    {
+        if (m <= 0 || n <= 0) return;
+        if (k <= 0)
+        {
+            ScaleC(m, n, beta, c, ldc);
+            return;
+        }
+        if (!parallel || pool.Workers == 1 || (long)m * n * k < ParallelThreshold)
+        {
+            Serial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pool.PackA(0), pool.PackB(0));
+            return;
+        }
+        var job = pool.GemmJob;
+        job.Set(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        pool.Run(job, job.Stripes);
+    }
+
+    /// <summary>One thread; <paramref name="packA"/> and <paramref name="packB"/> hold <see cref="PackASize"/> and <see cref="PackBSize"/> floats.</summary>
+    public static void Serial(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, float* packA, float* packB)
+    {
+        if (m <= 0 || n <= 0) return;
+        if (k <= 0)
+        {
+            ScaleC(m, n, beta, c, ldc);
+            return;
+        }
+        int mr = MR, nr = NR;
+        for (int jc = 0; jc < n; jc += NC)
+        {
+            int nc = Math.Min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC)
+            {
+                int kc = Math.Min(KC, k - pc);
+                float betaBlock = pc == 0 ? beta : 1f;
+                PackB(transB, b, ldb, pc, jc, kc, nc, packB);
+                for (int ic = 0; ic < m; ic += MC)
+                {
+                    int mc = Math.Min(MC, m - ic);
+                    PackA(transA, a, lda, ic, pc, mc, kc, packA);
+                    for (int jr = 0; jr < nc; jr += nr)
+                    {
+                        int nrEff = Math.Min(nr, nc - jr);
+                        float* bPanel = packB + (jr / nr) * kc * nr;
+                        for (int ir = 0; ir < mc; ir += mr)
+                        {
+                            int mrEff = Math.Min(mr, mc - ir);
+                            float* aPanel = packA + (ir / mr) * kc * mr;
+                            float* cTile = c + (long)(ic + ir) * ldc + jc + jr;
+                            if (Use512) Kernel8x32(kc, aPanel, bPanel, cTile, ldc, alpha, betaBlock, mrEff, nrEff);
+                            else Kernel6x16(kc, aPanel, bPanel, cTile, ldc, alpha, betaBlock, mrEff, nrEff);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void ScaleC(int m, int n, float beta, float* c, int ldc)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var row = new Span<float>(c + (long)i * ldc, n);
+            if (beta == 0) row.Clear();
+            else if (beta != 1) for (int j = 0; j < n; j++) row[j] *= beta;
+        }
+    }
+
+    private static void PackA(bool trans, float* a, int lda, int ic, int pc, int mc, int kc, float* dst)
+    {
+        int mr = MR;
+        for (int ir = 0; ir < mc; ir += mr)
+        {
+            int rows = Math.Min(mr, mc - ir);
+            float* panel = dst + (ir / mr) * kc * mr;
+            if (!trans)
+            {
+                for (int i = 0; i < rows; i++)
+                {
+                    float* src = a + (long)(ic + ir + i) * lda + pc;
+                    for (int p = 0; p < kc; p++) panel[p * mr + i] = src[p];
+                }
+            }
+            else
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    float* src = a + (long)(pc + p) * lda + ic + ir;
+                    for (int i = 0; i < rows; i++) panel[p * mr + i] = src[i];
+                }
+            }
+            if (rows < mr)
+                for (int p = 0; p < kc; p++)
+                    for (int i = rows; i < mr; i++) panel[p * mr + i] = 0f;
+        }
+    }
+
+    private static void PackB(bool trans, float* b, int ldb, int pc, int jc, int kc, int nc, float* dst)
+    {
+        int nr = NR;
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            int cols = Math.Min(nr, nc - jr);
+            float* panel = dst + (jr / nr) * kc * nr;
+            if (!trans)
+            {
+                if (cols == nr)
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        float* src = b + (long)(pc + p) * ldb + jc + jr;
+                        float* d = panel + p * nr;
+                        if (Use512)
+                        {
+                            Vector512.Store(Vector512.Load(src), d);
+                            Vector512.Store(Vector512.Load(src + 16), d + 16);
+                        }
+                        else
+                        {
+                            Vector256.Store(Vector256.Load(src), d);
+                            Vector256.Store(Vector256.Load(src + 8), d + 8);
+                        }
+                    }
+                }
+                else
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        float* src = b + (long)(pc + p) * ldb + jc + jr;
+                        float* d = panel + p * nr;
+                        int j = 0;
+                        for (; j < cols; j++) d[j] = src[j];
+                        for (; j < nr; j++) d[j] = 0f;
+                    }
+                }
+            }
+            else
+            {
+                for (int j = 0; j < cols; j++)
+                {
+                    float* src = b + (long)(jc + jr + j) * ldb + pc;
+                    for (int p = 0; p < kc; p++) panel[p * nr + j] = src[p];
+                }
+                if (cols < nr)
+                    for (int p = 0; p < kc; p++)
+                        for (int j = cols; j < nr; j++) panel[p * nr + j] = 0f;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow512(float* c, Vector512<float> lo, Vector512<float> hi, float alpha, float beta)
+    {
+        var va = Vector512.Create(alpha);
+        if (beta == 0)
+        {
+            Vector512.Store(lo * va, c);
+            Vector512.Store(hi * va, c + 16);
+        }
+        else
+        {
+            var vb = Vector512.Create(beta);
+            Vector512.Store(Vector512.FusedMultiplyAdd(lo, va, Vector512.Load(c) * vb), c);
+            Vector512.Store(Vector512.FusedMultiplyAdd(hi, va, Vector512.Load(c + 16) * vb), c + 16);
+        }
+    }
+
+    private static void Kernel8x32(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            Vector512<float> av;
+            av = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(av, b0, c00); c01 = Vector512.FusedMultiplyAdd(av, b1, c01);
+            av = Vector512.Create(a[1]); c10 = Vector512.FusedMultiplyAdd(av, b0, c10); c11 = Vector512.FusedMultiplyAdd(av, b1, c11);
+            av = Vector512.Create(a[2]); c20 = Vector512.FusedMultiplyAdd(av, b0, c20); c21 = Vector512.FusedMultiplyAdd(av, b1, c21);
+            av = Vector512.Create(a[3]); c30 = Vector512.FusedMultiplyAdd(av, b0, c30); c31 = Vector512.FusedMultiplyAdd(av, b1, c31);
+            av = Vector512.Create(a[4]); c40 = Vector512.FusedMultiplyAdd(av, b0, c40); c41 = Vector512.FusedMultiplyAdd(av, b1, c41);
+            av = Vector512.Create(a[5]); c50 = Vector512.FusedMultiplyAdd(av, b0, c50); c51 = Vector512.FusedMultiplyAdd(av, b1, c51);
+            av = Vector512.Create(a[6]); c60 = Vector512.FusedMultiplyAdd(av, b0, c60); c61 = Vector512.FusedMultiplyAdd(av, b1, c61);
+            av = Vector512.Create(a[7]); c70 = Vector512.FusedMultiplyAdd(av, b0, c70); c71 = Vector512.FusedMultiplyAdd(av, b1, c71);
+            a += 8;
+            b += 32;
+        }
+        if (mr == 8 && nr == 32)
+        {
+            StoreRow512(c, c00, c01, alpha, beta);
+            StoreRow512(c + ldc, c10, c11, alpha, beta);
+            StoreRow512(c + 2 * ldc, c20, c21, alpha, beta);
+            StoreRow512(c + 3 * ldc, c30, c31, alpha, beta);
+            StoreRow512(c + 4 * ldc, c40, c41, alpha, beta);
+            StoreRow512(c + 5 * ldc, c50, c51, alpha, beta);
+            StoreRow512(c + 6 * ldc, c60, c61, alpha, beta);
+            StoreRow512(c + 7 * ldc, c70, c71, alpha, beta);
+            return;
+        }
+        float* tile = stackalloc float[8 * 32];
+        Vector512.Store(c00, tile); Vector512.Store(c01, tile + 16);
+        Vector512.Store(c10, tile + 32); Vector512.Store(c11, tile + 48);
+        Vector512.Store(c20, tile + 64); Vector512.Store(c21, tile + 80);
+        Vector512.Store(c30, tile + 96); Vector512.Store(c31, tile + 112);
+        Vector512.Store(c40, tile + 128); Vector512.Store(c41, tile + 144);
+        Vector512.Store(c50, tile + 160); Vector512.Store(c51, tile + 176);
+        Vector512.Store(c60, tile + 192); Vector512.Store(c61, tile + 208);
+        Vector512.Store(c70, tile + 224); Vector512.Store(c71, tile + 240);
+        StoreEdge(tile, 32, c, ldc, alpha, beta, mr, nr);
+    }
+
+    private static void Kernel6x16(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            Vector256<float> av;
+            av = Vector256.Create(a[0]); c00 = Vector256.FusedMultiplyAdd(av, b0, c00); c01 = Vector256.FusedMultiplyAdd(av, b1, c01);
+            av = Vector256.Create(a[1]); c10 = Vector256.FusedMultiplyAdd(av, b0, c10); c11 = Vector256.FusedMultiplyAdd(av, b1, c11);
+            av = Vector256.Create(a[2]); c20 = Vector256.FusedMultiplyAdd(av, b0, c20); c21 = Vector256.FusedMultiplyAdd(av, b1, c21);
+            av = Vector256.Create(a[3]); c30 = Vector256.FusedMultiplyAdd(av, b0, c30); c31 = Vector256.FusedMultiplyAdd(av, b1, c31);
+            av = Vector256.Create(a[4]); c40 = Vector256.FusedMultiplyAdd(av, b0, c40); c41 = Vector256.FusedMultiplyAdd(av, b1, c41);
+            av = Vector256.Create(a[5]); c50 = Vector256.FusedMultiplyAdd(av, b0, c50); c51 = Vector256.FusedMultiplyAdd(av, b1, c51);
+            a += 6;
+            b += 16;
+        }
+        float* tile = stackalloc float[6 * 16];
+        Vector256.Store(c00, tile); Vector256.Store(c01, tile + 8);
+        Vector256.Store(c10, tile + 16); Vector256.Store(c11, tile + 24);
+        Vector256.Store(c20, tile + 32); Vector256.Store(c21, tile + 40);
+        Vector256.Store(c30, tile + 48); Vector256.Store(c31, tile + 56);
+        Vector256.Store(c40, tile + 64); Vector256.Store(c41, tile + 72);
+        Vector256.Store(c50, tile + 80); Vector256.Store(c51, tile + 88);
+        StoreEdge(tile, 16, c, ldc, alpha, beta, mr, nr);
+    }
+
+    private static void StoreEdge(float* tile, int tileStride, float* c, int ldc, float alpha, float beta, int mr, int nr)
+    {
+        for (int i = 0; i < mr; i++)
+        {
+            float* row = c + (long)i * ldc;
+            float* t = tile + i * tileStride;
+            if (beta == 0) for (int j = 0; j < nr; j++) row[j] = alpha * t[j];
+            else for (int j = 0; j < nr; j++) row[j] = alpha * t[j] + beta * row[j];
+        }
+    }
+
+    /// <summary>The arguments of one parallel multiply, preallocated per pool: C is cut into one stripe per worker.</summary>
+    internal sealed class ParallelGemmJob(WorkerPool pool) : IParallelJob
+    {
+        private bool _ta, _tb, _splitColumns;
+        private int _m, _n, _k, _lda, _ldb, _ldc, _chunk;
+        private float _alpha, _beta;
+        private float* _a, _b, _c;
+
+        public int Stripes { get; private set; }
+
+        public void Set(bool ta, bool tb, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+        {
+            (_ta, _tb, _m, _n, _k, _alpha, _lda, _ldb, _beta, _ldc) = (ta, tb, m, n, k, alpha, lda, ldb, beta, ldc);
+            _a = a;
+            _b = b;
+            _c = c;
+            int workers = pool.Workers;
+            _splitColumns = n >= m || m < 2 * MR;
+            int unit = _splitColumns ? NR : MR;
+            int extent = _splitColumns ? n : m;
+            int units = (extent + unit - 1) / unit;
+            int perWorker = (units + workers - 1) / workers;
+            _chunk = perWorker * unit;
+            Stripes = (extent + _chunk - 1) / _chunk;
+        }
+
+        public void Execute(int item, int worker)
+        {
+            if (_splitColumns)
+            {
+                int j0 = item * _chunk, nn = Math.Min(_chunk, _n - j0);
+                float* b = _tb ? _b + (long)j0 * _ldb : _b + j0;
+                Serial(_ta, _tb, _m, nn, _k, _alpha, _a, _lda, b, _ldb, _beta, _c + j0, _ldc, pool.PackA(worker), pool.PackB(worker));
+            }
+            else
+            {
+                int i0 = item * _chunk, mm = Math.Min(_chunk, _m - i0);
+                float* a = _ta ? _a + i0 : _a + (long)i0 * _lda;
+                Serial(_ta, _tb, mm, _n, _k, _alpha, a, _lda, _b, _ldb, _beta, _c + (long)i0 * _ldc, _ldc, pool.PackA(worker), pool.PackB(worker));
+            }
+        }
+    }
+}

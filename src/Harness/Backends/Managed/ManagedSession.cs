@@ -1,0 +1,150 @@
+using PerfTests.Harness.Workloads;
+using KerasActivation = PerfTests.Harness.Workloads.Activation;
+
+namespace PerfTests.Harness.Backends.Managed;
+
+/// <summary>
+/// A workload's model in plain C#: layers with buffers for <see cref="WorkloadSpec.BatchSize"/> samples (grown once if a
+/// larger batch arrives), a fused softmax/sigmoid cross-entropy, and a Keras-semantics optimizer. After the first step a
+/// TrainStep allocates nothing on the managed heap.
+/// </summary>
+internal sealed class ManagedSession : ITrainingSession
+{
+    private readonly WorkloadSpec _workload;
+    private readonly ModelDimensions _dimensions;
+    private readonly SessionOptions _options;
+    private readonly WorkerPool _pool;
+    private Model _model;
+    private readonly KerasActivation _outputActivation;
+
+    public ManagedSession(WorkloadSpec workload, ModelDimensions dimensions, SessionOptions options)
+    {
+        _workload = workload;
+        _dimensions = dimensions;
+        _options = options;
+        _outputActivation = FinalActivation(workload);
+        _pool = new WorkerPool(options.Threads > 0 ? options.Threads : Environment.ProcessorCount);
+        _model = new Model(workload, dimensions, options, _pool, Math.Max(1, workload.BatchSize));
+        ParameterCount = _model.Parameters.Sum(p => (long)p.Length);
+    }
+
+    public long ParameterCount { get; }
+
+    internal IReadOnlyList<Parameter> Parameters => _model.Parameters;
+
+    public float TrainStep(Batch batch)
+    {
+        EnsureCapacity(batch);
+        return _model.TrainStep(batch);
+    }
+
+    public EvaluationResult Evaluate(Batch batch)
+    {
+        EnsureCapacity(batch);
+        var logits = _model.Forward(batch, training: false);
+        int n = batch.Count, classes = _model.Outputs;
+        double lossSum = 0;
+        int correct = 0;
+        for (int s = 0; s < n; s++)
+        {
+            var row = logits.AsSpan(s * classes, classes);
+            int label = batch.Labels[s];
+            if (_workload.Loss == LossKind.BinaryCrossEntropy)
+            {
+                lossSum += Loss.BinaryWithLogits(row[0], label);
+                if ((row[0] > 0 ? 1 : 0) == label) correct++;
+            }
+            else
+            {
+                lossSum += Loss.SoftmaxCrossEntropy(row, label);
+                int best = 0;
+                for (int c = 1; c < classes; c++) if (row[c] > row[best]) best = c;
+                if (best == label) correct++;
+            }
+        }
+        return new EvaluationResult(lossSum, correct, n);
+    }
+
+    public float[] Predict(Batch batch)
+    {
+        EnsureCapacity(batch);
+        var logits = _model.Forward(batch, training: false);
+        int n = batch.Count, classes = _model.Outputs;
+        var result = new float[n * classes];
+        for (int s = 0; s < n; s++)
+        {
+            var row = logits.AsSpan(s * classes, classes);
+            var output = result.AsSpan(s * classes, classes);
+            if (_outputActivation == KerasActivation.Sigmoid) output[0] = 1f / (1f + MathF.Exp(-row[0]));
+            else Loss.Softmax(row, output);
+        }
+        return result;
+    }
+
+    public ModelWeights GetWeights() =>
+        new(_model.Parameters.Select(p => new NamedTensor(p.Name, p.Shape.ToArray(), (float[])p.Value.Clone())).ToList());
+
+    public void SetWeights(ModelWeights weights)
+    {
+        foreach (var p in _model.Parameters)
+        {
+            var source = weights[p.Name];
+            if (!source.Shape.SequenceEqual(p.Shape))
+                throw new ArgumentException($"Weight {p.Name}: shape [{string.Join('×', source.Shape)}] does not fit [{string.Join('×', p.Shape)}].");
+            source.Values.AsSpan().CopyTo(p.Value);
+        }
+    }
+
+    /// <summary>A batch larger than the workload's batch size rebuilds the buffers once (weights and optimizer state kept).</summary>
+    private void EnsureCapacity(Batch batch)
+    {
+        if (batch.Count <= _model.Capacity) return;
+        var weights = GetWeights();
+        var larger = new Model(_workload, _dimensions, _options, _pool, batch.Count, _model.Optimizer);
+        _model = larger;
+        SetWeights(weights);
+    }
+
+    private static KerasActivation FinalActivation(WorkloadSpec workload)
+    {
+        var activation = workload.Layers[^1] switch
+        {
+            Dense d => d.Activation,
+            ActivationLayer a => a.Activation,
+            var other => throw new NotSupportedException($"{workload.Name}: the model must end in Dense or Activation, not {other.GetType().Name}."),
+        };
+        var expected = workload.Loss == LossKind.BinaryCrossEntropy ? KerasActivation.Sigmoid : KerasActivation.Softmax;
+        if (activation != expected)
+            throw new NotSupportedException($"{workload.Name}: {workload.Loss} needs a final {expected}, found {activation}.");
+        return activation;
+    }
+
+    public void Dispose() => _pool.Dispose();
+}
+
+/// <summary>Numerically stable fused losses on logits.</summary>
+internal static class Loss
+{
+    public static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities)
+    {
+        float max = logits[0];
+        for (int i = 1; i < logits.Length; i++) max = Math.Max(max, logits[i]);
+        float sum = 0;
+        for (int i = 0; i < logits.Length; i++) sum += probabilities[i] = MathF.Exp(logits[i] - max);
+        for (int i = 0; i < logits.Length; i++) probabilities[i] /= sum;
+    }
+
+    /// <summary>−log softmax(z)[label] = logΣexp(z − max) + max − z[label].</summary>
+    public static double SoftmaxCrossEntropy(ReadOnlySpan<float> logits, int label)
+    {
+        if ((uint)label >= (uint)logits.Length) throw new ArgumentOutOfRangeException(nameof(label), $"Label {label} is not one of {logits.Length} classes.");
+        double max = logits[0];
+        for (int i = 1; i < logits.Length; i++) max = Math.Max(max, logits[i]);
+        double sum = 0;
+        for (int i = 0; i < logits.Length; i++) sum += Math.Exp(logits[i] - max);
+        return Math.Log(sum) + max - logits[label];
+    }
+
+    /// <summary>max(z, 0) − z·y + log(1 + e^−|z|).</summary>
+    public static double BinaryWithLogits(float z, int label) => Math.Max(z, 0) - z * (double)label + Math.Log(1 + Math.Exp(-Math.Abs(z)));
+}
