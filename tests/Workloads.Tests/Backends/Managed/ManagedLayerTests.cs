@@ -1,0 +1,248 @@
+using PerfTests.Harness.Backends.Managed;
+using PerfTests.Harness.Workloads;
+using static PerfTests.Workloads.Tests.Backends.Managed.Reference;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace PerfTests.Workloads.Tests.Backends.Managed;
+
+/// <summary>
+/// Each managed layer's forward output and its input and parameter gradients against float64 TorchSharp autograd on
+/// random inputs, with a random upstream gradient dy (the reference differentiates Σ y·dy).
+/// </summary>
+[Trait("Category", "Unit")]
+public sealed class ManagedLayerTests : IDisposable
+{
+    private readonly WorkerPool _pool = Pool();
+    private readonly Random _random = new(12345);
+
+    public void Dispose() => _pool.Dispose();
+
+    [Theory]
+    [InlineData(Activation.Relu)]
+    [InlineData(Activation.Sigmoid)]
+    [InlineData(Activation.Tanh)]
+    [InlineData(Activation.Linear)]
+    public void Dense_ForwardAndGradients_MatchTorch(Activation activation)
+    {
+        const int n = 37, input = 75, units = 41;
+        var layer = new DenseLayer(_pool, 0, input, units, activation, n, new Rng(1));
+        _random.NextBytes(new byte[1]);
+        RandomFloats(_random, units).CopyTo(layer.Bias.Value, 0);
+        var x = RandomFloats(_random, n * input);
+        var dy = RandomFloats(_random, n * units);
+
+        var y = (float[])layer.Forward(x, n, true).Clone();
+        var dx = layer.Backward(x, y, (float[])dy.Clone(), n, true)!;
+
+        var tx = Leaf(x, n, input);
+        var tw = Leaf(layer.Kernel.Value, input, units);
+        var tb = Leaf(layer.Bias.Value, units);
+        var z = tx.matmul(tw) + tb;
+        var ty = activation switch { Activation.Relu => F.relu(z), Activation.Sigmoid => z.sigmoid(), Activation.Tanh => z.tanh(), _ => z };
+        (ty * Constant(dy, n, units)).sum().backward();
+
+        ShouldMatch(y, ty, "y");
+        ShouldMatch(dx, tx.grad!, "dx");
+        ShouldMatch(layer.Kernel.Grad, tw.grad!, "dW");
+        ShouldMatch(layer.Bias.Grad, tb.grad!, "db");
+    }
+
+    [Theory]
+    [InlineData(ConvPadding.Valid, 3, 1, 8, 9)]
+    [InlineData(ConvPadding.Same, 3, 3, 10, 7)]
+    [InlineData(ConvPadding.Valid, 3, 4, 6, 11)]
+    public void Conv2D_ForwardAndGradients_MatchTorch(ConvPadding padding, int k, int channels, int size, int filters)
+    {
+        const int n = 5;
+        var spec = new Conv2D(filters, k, padding, Activation.Relu);
+        var layer = new Conv2DLayer(_pool, 0, [channels, size, size], spec, n, new Rng(2));
+        RandomFloats(_random, filters, 0.1).CopyTo(layer.Bias.Value, 0);
+        int outSize = padding == ConvPadding.Same ? size : size - k + 1;
+        var x = RandomFloats(_random, n * channels * size * size);
+        var dy = RandomFloats(_random, n * filters * outSize * outSize);
+
+        var y = (float[])layer.Forward(x, n, true).Clone();
+        var dx = layer.Backward(x, y, (float[])dy.Clone(), n, true)!;
+
+        var tx = Leaf(x, n, channels, size, size);
+        var tw = Leaf(layer.Kernel.Value, filters, channels, k, k);
+        var tb = Leaf(layer.Bias.Value, filters);
+        var ty = F.relu(F.conv2d(tx, tw, tb, padding: [padding == ConvPadding.Same ? (k - 1) / 2 : 0]));
+        (ty * Constant(dy, n, filters, outSize, outSize)).sum().backward();
+
+        ShouldMatch(y, ty, "y");
+        ShouldMatch(dx, tx.grad!, "dx");
+        ShouldMatch(layer.Kernel.Grad, tw.grad!, "dW");
+        ShouldMatch(layer.Bias.Grad, tb.grad!, "db");
+    }
+
+    [Fact]
+    public void MaxPool2D_ForwardAndGradient_MatchTorch()
+    {
+        const int n = 3, c = 4, h = 9;
+        var layer = new MaxPool2DLayer(0, [c, h, h], 2, n);
+        var x = RandomFloats(_random, n * c * h * h);
+        var dy = RandomFloats(_random, n * c * 4 * 4);
+
+        var y = (float[])layer.Forward(x, n, true).Clone();
+        var dx = layer.Backward(x, y, dy, n, true)!;
+
+        var tx = Leaf(x, n, c, h, h);
+        var ty = F.max_pool2d(tx, [2, 2]);
+        (ty * Constant(dy, n, c, 4, 4)).sum().backward();
+        ShouldMatch(y, ty, "y");
+        ShouldMatch(dx, tx.grad!, "dx");
+    }
+
+    [Fact]
+    public void GlobalAveragePooling1D_ForwardAndGradient_MatchTorch()
+    {
+        const int n = 4, t = 13, d = 7;
+        var layer = new GlobalAveragePooling1DLayer(1, t, d, n);
+        var x = RandomFloats(_random, n * t * d);
+        var dy = RandomFloats(_random, n * d);
+
+        var y = (float[])layer.Forward(x, n, true).Clone();
+        var dx = layer.Backward(x, y, dy, n, true)!;
+
+        var tx = Leaf(x, n, t, d);
+        var ty = tx.mean([1]);
+        (ty * Constant(dy, n, d)).sum().backward();
+        ShouldMatch(y, ty, "y");
+        ShouldMatch(dx, tx.grad!, "dx");
+    }
+
+    [Fact]
+    public void Embedding_ForwardAndSparseGradient_MatchTorch()
+    {
+        const int n = 6, t = 9, v = 50, d = 8;
+        var layer = new EmbeddingLayer(0, v, d, t, n, new Rng(3));
+        var tokens = Enumerable.Range(0, n * t).Select(_ => _random.Next(v)).ToArray();
+        var dy = RandomFloats(_random, n * t * d);
+
+        var y = (float[])layer.Forward(tokens, n, true).Clone();
+        layer.Backward(tokens, dy, n);
+
+        var tw = Leaf(layer.Embeddings.Value, v, d);
+        var ty = tw.index_select(0, tensor(tokens.Select(i => (long)i).ToArray())).reshape(n, t, d);
+        (ty * Constant(dy, n, t, d)).sum().backward();
+        ShouldMatch(y, ty, "y");
+        ShouldMatch(layer.Embeddings.Grad, tw.grad!, "dE");
+        layer.TouchedRows.ToArray().Should().BeEquivalentTo(tokens.Distinct(), "only the rows used are written");
+
+        // A second batch that uses other rows clears the first batch's rows.
+        var other = Enumerable.Repeat(v - 1, n * t).ToArray();
+        layer.Backward(other, dy, n);
+        for (int row = 0; row < v - 1; row++) layer.Embeddings.Grad.AsSpan(row * d, d).ToArray().Should().OnlyContain(g => g == 0);
+    }
+
+    /// <summary>Keras LSTM (i, f, c, o; one bias) unrolled with TorchSharp ops; returns the last hidden state.</summary>
+    private static Tensor TorchLstm(Tensor x, Tensor w, Tensor r, Tensor b, int units, bool reverse)
+    {
+        long n = x.shape[0], t = x.shape[1];
+        var h = zeros([n, units], dtype: ScalarType.Float64);
+        var c = zeros([n, units], dtype: ScalarType.Float64);
+        for (long step = 0; step < t; step++)
+        {
+            long index = reverse ? t - 1 - step : step;
+            var z = x[TensorIndex.Colon, TensorIndex.Single(index)].matmul(w) + h.matmul(r) + b;
+            var gates = z.chunk(4, 1);
+            var (i, f, g, o) = (gates[0].sigmoid(), gates[1].sigmoid(), gates[2].tanh(), gates[3].sigmoid());
+            c = f * c + i * g;
+            h = o * c.tanh();
+        }
+        return h;
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Lstm_ForwardAndGradients_MatchTorch(bool bidirectional)
+    {
+        const int n = 5, t = 7, f = 6, u = 4;
+        var layer = new LstmLayer(_pool, 1, t, f, u, bidirectional, oneHot: false, n, new Rng(4));
+        foreach (var p in layer.Parameters.Where(p => p.Name.EndsWith("bias", StringComparison.Ordinal))) RandomFloats(_random, p.Length, 0.5).CopyTo(p.Value, 0);
+        int width = bidirectional ? 2 * u : u;
+        var x = RandomFloats(_random, n * t * f);
+        var dy = RandomFloats(_random, n * width);
+
+        var y = (float[])layer.Forward(x, n, true).Clone();
+        var dx = layer.Backward(x, y, (float[])dy.Clone(), n, true)!;
+
+        var tx = Leaf(x, n, t, f);
+        var leaves = layer.Parameters.Select(p => Leaf(p.Value, p.Shape.Select(s => (long)s).ToArray())).ToArray();
+        var forward = TorchLstm(tx, leaves[0], leaves[1], leaves[2], u, reverse: false);
+        var ty = bidirectional ? cat([forward, TorchLstm(tx, leaves[3], leaves[4], leaves[5], u, reverse: true)], 1) : forward;
+        (ty * Constant(dy, n, width)).sum().backward();
+
+        ShouldMatch(y, ty, "y");
+        ShouldMatch(dx, tx.grad!, "dx");
+        for (int i = 0; i < leaves.Length; i++) ShouldMatch(layer.Parameters[i].Grad, leaves[i].grad!, layer.Parameters[i].Name);
+    }
+
+    [Fact]
+    public void OneHotLstm_ForwardAndGradients_MatchTorchOneHotThenLstm()
+    {
+        const int n = 4, t = 6, depth = 9, u = 5;
+        var layer = new LstmLayer(_pool, 1, t, depth, u, bidirectional: false, oneHot: true, n, new Rng(5));
+        var tokens = Enumerable.Range(0, n * t).Select(_ => _random.Next(depth)).ToArray();
+        var dy = RandomFloats(_random, n * u);
+
+        var y = (float[])layer.Forward(tokens, n, true).Clone();
+        layer.Backward(tokens, (float[])dy.Clone(), n);
+
+        var oneHot = F.one_hot(tensor(tokens.Select(i => (long)i).ToArray(), [n, t]), depth).to(ScalarType.Float64);
+        var leaves = layer.Parameters.Select(p => Leaf(p.Value, p.Shape.Select(s => (long)s).ToArray())).ToArray();
+        var ty = TorchLstm(oneHot, leaves[0], leaves[1], leaves[2], u, reverse: false);
+        (ty * Constant(dy, n, u)).sum().backward();
+
+        ShouldMatch(y, ty, "y");
+        for (int i = 0; i < leaves.Length; i++) ShouldMatch(layer.Parameters[i].Grad, leaves[i].grad!, layer.Parameters[i].Name);
+    }
+
+    [Fact]
+    public void Dropout_Training_ZeroesAboutRateAndScalesTheRest_GradientUsesTheSameMask()
+    {
+        const int n = 100, size = 100;
+        var layer = new DropoutLayer(0, 0.25, size, n, new Rng(6));
+        var x = Enumerable.Repeat(1f, n * size).ToArray();
+        var y = (float[])layer.Forward(x, n, training: true).Clone();
+        y.Count(v => v == 0).Should().BeInRange(2300, 2700);
+        y.Where(v => v != 0).Should().OnlyContain(v => Math.Abs(v - 1f / 0.75f) < 1e-6);
+        var dx = layer.Backward(x, y, Enumerable.Repeat(1f, n * size).ToArray(), n, true)!;
+        dx.Should().Equal(y);
+        layer.Forward(x, n, training: false).Should().BeSameAs(x);
+    }
+
+    [Fact]
+    public void Activation_Layer_ForwardAndGradient_MatchTorch()
+    {
+        const int n = 3, size = 50;
+        var layer = new ActivationOnlyLayer(0, Activation.Relu, size, n);
+        var x = RandomFloats(_random, n * size);
+        var dy = RandomFloats(_random, n * size);
+        var y = (float[])layer.Forward(x, n, true).Clone();
+        var dx = layer.Backward(x, y, (float[])dy.Clone(), n, true)!;
+        var tx = Leaf(x, n, size);
+        var ty = F.relu(tx);
+        (ty * Constant(dy, n, size)).sum().backward();
+        ShouldMatch(y, ty, "y");
+        ShouldMatch(dx, tx.grad!, "dx");
+    }
+
+    [Fact]
+    public void Losses_MatchTorch_AndStayFiniteForLargeLogits()
+    {
+        float[] logits = [1000f, -1000f, 3f, 0.5f];
+        Loss.SoftmaxCrossEntropy(logits, 1).Should().BeApproximately(2000, 1e-3);
+        var reference = F.cross_entropy(Constant(logits, 1, 4), tensor(new long[] { 2 })).item<double>();
+        Loss.SoftmaxCrossEntropy(logits, 2).Should().BeApproximately(reference, 1e-6);
+        foreach (var z in new[] { -80f, -3f, 0f, 2.5f, 80f })
+        foreach (var label in new[] { 0, 1 })
+        {
+            var expected = F.binary_cross_entropy_with_logits(Constant([z], 1), Constant([label], 1)).item<double>();
+            Loss.BinaryWithLogits(z, label).Should().BeApproximately(expected, 1e-9);
+        }
+    }
+}
