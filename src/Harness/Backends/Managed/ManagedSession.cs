@@ -32,6 +32,8 @@ internal sealed class ManagedSession : ITrainingSession
 
     internal IReadOnlyList<Parameter> Parameters => _model.Parameters;
 
+    internal WorkerPool Pool => _pool;
+
     public float TrainStep(Batch batch)
     {
         EnsureCapacity(batch);

@@ -50,6 +50,11 @@ internal sealed unsafe class WorkerPool : IDisposable
 
     public int Workers { get; }
 
+    private long _workerAllocatedBytes;
+
+    /// <summary>Managed-heap bytes the helper threads allocated while running jobs (for the zero-allocation test).</summary>
+    public long WorkerAllocatedBytes => Interlocked.Read(ref _workerAllocatedBytes);
+
     internal Gemm.ParallelGemmJob GemmJob { get; }
 
     public float* PackA(int worker) => _packA[worker];
@@ -96,7 +101,9 @@ internal sealed unsafe class WorkerPool : IDisposable
         {
             wake.Wait();
             if (_disposed) return;
+            long before = GC.GetAllocatedBytesForCurrentThread();
             Drain(worker);
+            Interlocked.Add(ref _workerAllocatedBytes, GC.GetAllocatedBytesForCurrentThread() - before);
             Interlocked.Decrement(ref _remaining);
         }
     }
