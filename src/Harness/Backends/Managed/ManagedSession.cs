@@ -16,15 +16,22 @@ internal sealed class ManagedSession : ITrainingSession
     private readonly WorkerPool _pool;
     private Model _model;
     private readonly KerasActivation _outputActivation;
+    private readonly bool _pyTorchLstmBias;
 
-    public ManagedSession(WorkloadSpec workload, ModelDimensions dimensions, SessionOptions options)
+    /// <param name="pyTorchLstmBias">
+    /// Emulate PyTorch's two LSTM bias vectors (the torchsharp backend): the Keras bias then moves by two optimizer steps per
+    /// update. Off by default (Keras 2.0 has one bias); the cross-backend parity tests turn it on.
+    /// </param>
+    public ManagedSession(WorkloadSpec workload, ModelDimensions dimensions, SessionOptions options, bool pyTorchLstmBias = false)
     {
+        _pyTorchLstmBias = pyTorchLstmBias;
         _workload = workload;
         _dimensions = dimensions;
         _options = options;
         _outputActivation = FinalActivation(workload);
         _pool = new WorkerPool(options.Threads > 0 ? options.Threads : Environment.ProcessorCount);
         _model = new Model(workload, dimensions, options, _pool, Math.Max(1, workload.BatchSize));
+        ApplyLstmBiasMode();
         ParameterCount = _model.Parameters.Sum(p => (long)p.Length);
     }
 
@@ -104,7 +111,15 @@ internal sealed class ManagedSession : ITrainingSession
         var weights = GetWeights();
         var larger = new Model(_workload, _dimensions, _options, _pool, batch.Count, _model.Optimizer);
         _model = larger;
+        ApplyLstmBiasMode();
         SetWeights(weights);
+    }
+
+    private void ApplyLstmBiasMode()
+    {
+        if (!_pyTorchLstmBias) return;
+        foreach (var p in _model.Parameters)
+            if (p.Name.EndsWith("bias", StringComparison.Ordinal) && _model.IsLstmParameter(p)) p.StepScale = 2f;
     }
 
     private static KerasActivation FinalActivation(WorkloadSpec workload)

@@ -83,6 +83,8 @@ internal sealed class Model
         }
     }
 
+    public bool IsLstmParameter(Parameter p) => _layers.Any(l => l is LstmLayer && l.Parameters.Contains(p));
+
     public int Capacity { get; }
     public int Outputs { get; }
     public IReadOnlyList<Parameter> Parameters { get; }

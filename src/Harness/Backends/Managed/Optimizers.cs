@@ -26,7 +26,7 @@ internal abstract class Optimizer(OptimizerSpec spec, IReadOnlyList<Parameter> p
     {
         float lr = (float)spec.LearningRateAt(Updates);
         Updates++;
-        for (int i = 0; i < Parameters.Count; i++) Update(i, Parameters[i], lr);
+        for (int i = 0; i < Parameters.Count; i++) Update(i, Parameters[i], lr * Parameters[i].StepScale);
     }
 
     protected abstract void Update(int index, Parameter p, float lr);
