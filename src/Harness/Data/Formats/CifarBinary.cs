@@ -55,10 +55,10 @@ public static class CifarBinary
         using var file = File.Create(path);
         using var gzip = new GZipStream(file, CompressionLevel.Fastest);
         using var tar = new TarWriter(gzip, TarEntryFormat.Pax);
-        int perBatch = (train.Count + TrainBatches.Length - 1) / TrainBatches.Length;
+        if (train.Count < TrainBatches.Length) throw new ArgumentException($"CIFAR-10 has {TrainBatches.Length} training batches; {train.Count} images cannot fill them.", nameof(train));
         for (int b = 0; b < TrainBatches.Length; b++)
         {
-            int start = Math.Min(b * perBatch, train.Count), end = Math.Min(start + perBatch, train.Count);
+            int start = b * train.Count / TrainBatches.Length, end = (b + 1) * train.Count / TrainBatches.Length;
             AddEntry(tar, TrainBatches[b], Records(train, start, end));
         }
         AddEntry(tar, TestBatch, Records(test, 0, test.Count));
