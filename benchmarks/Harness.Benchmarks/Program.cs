@@ -29,5 +29,29 @@ if (args is ["interleaved", var countText, ..])
     return 0;
 }
 
+// "gemm": quick GFLOP/s of the managed SGEMM without BenchmarkDotNet (median of 10 calls per shape and thread count).
+if (args is ["gemm", ..])
+{
+    foreach (var shape in new[] { "128x512x784", "512x512x512", "1024x1024x1024" })
+    foreach (var threads in new[] { 1, 2 })
+    {
+        var gemm = new ManagedGemmBenchmarks { Shape = shape, Threads = threads };
+        gemm.Setup();
+        for (int i = 0; i < 3; i++) gemm.Sgemm();
+        var times = new List<double>();
+        for (int i = 0; i < 10; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            gemm.Sgemm();
+            times.Add(clock.Elapsed.TotalSeconds);
+        }
+        gemm.Cleanup();
+        var (m, n, k) = ManagedGemmBenchmarks.Parse(shape);
+        double median = times.Order().ElementAt(times.Count / 2);
+        Console.WriteLine($"{shape,-16} threads {threads}: {2.0 * m * n * k / median / 1e9,7:F1} GFLOP/s (median {median * 1e3:F2} ms)");
+    }
+    return 0;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(MlpEpochBenchmarks).Assembly).Run(args);
 return 0;

@@ -1,0 +1,166 @@
+using System.Runtime.InteropServices;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using PerfTests.Harness.Backends;
+using PerfTests.Harness.Backends.Managed;
+using PerfTests.Harness.Workloads;
+
+namespace PerfTests.Benchmarks;
+
+/// <summary>
+/// The managed backend's SGEMM, C[m×n] = A[m×k]·B[k×n], single-threaded and over all cores, with a GFLOP/s column
+/// (2·m·n·k / mean time). Machine peak for comparison: cores × 2 AVX-512 FMA ports × 16 lanes × 2 flops × clock,
+/// i.e. 2 × 64 × 2.3 GHz ≈ 294 GFLOP/s on the 2-core 2.3 GHz AVX-512 Xeon of the CI box (147 GFLOP/s with one FMA port).
+/// </summary>
+[Config(typeof(GemmConfig))]
+public unsafe class ManagedGemmBenchmarks
+{
+    private WorkerPool _pool = null!;
+    private float* _a, _b, _c;
+
+    /// <summary>"m×n×k": an mlp_mnist first layer (128×512×784), a square 512³, and a larger square 1024³.</summary>
+    [Params("128x512x784", "512x512x512", "1024x1024x1024")]
+    public string Shape { get; set; } = "512x512x512";
+
+    [Params(1, 2)]
+    public int Threads { get; set; } = 2;
+
+    private (int M, int N, int K) Dims => Parse(Shape);
+
+    internal static (int M, int N, int K) Parse(string shape)
+    {
+        var parts = shape.Split('x').Select(int.Parse).ToArray();
+        return (parts[0], parts[1], parts[2]);
+    }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var (m, n, k) = Dims;
+        _pool = new WorkerPool(Threads);
+        _a = Allocate(m * k);
+        _b = Allocate(k * n);
+        _c = Allocate(m * n);
+    }
+
+    private static float* Allocate(int count)
+    {
+        var p = (float*)NativeMemory.AlignedAlloc((nuint)(count * sizeof(float)), 64);
+        var random = new Random(1);
+        for (int i = 0; i < count; i++) p[i] = (float)random.NextDouble() - 0.5f;
+        return p;
+    }
+
+    [Benchmark(Description = "managed SGEMM")]
+    public void Sgemm()
+    {
+        var (m, n, k) = Dims;
+        Gemm.Multiply(_pool, false, false, m, n, k, 1f, _a, k, _b, n, 0f, _c, n);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _pool.Dispose();
+        NativeMemory.AlignedFree(_a);
+        NativeMemory.AlignedFree(_b);
+        NativeMemory.AlignedFree(_c);
+    }
+}
+
+/// <summary>One optimizer step (forward, backward, update) on a full random batch, per workload, on both backends.</summary>
+[Config(typeof(StepConfig))]
+public class TrainStepBenchmarks
+{
+    private ITrainingSession _session = null!;
+    private Batch _batch = null!;
+
+    [Params("mlp_mnist", "cnn_mnist", "cnn_cifar10", "fasttext_imdb", "bilstm_imdb", "lstm_textgen")]
+    public string Workload { get; set; } = "mlp_mnist";
+
+    [Params("managed", "torchsharp")]
+    public string Backend { get; set; } = "managed";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var spec = WorkloadCatalog.Get(Workload);
+        int classes = Workload == "lstm_textgen" ? 57 : spec.Loss == LossKind.BinaryCrossEntropy ? 2 : 10;
+        int dataDimension = Workload == "lstm_textgen" ? 57 : 0;
+        _session = BackendRegistry.Get(Backend).CreateSession(spec, new ModelDimensions(classes, dataDimension), ComputeDevice.Cpu,
+            new SessionOptions(42, Environment.ProcessorCount));
+        _batch = RandomBatch(spec, classes, dataDimension);
+    }
+
+    internal static Batch RandomBatch(WorkloadSpec spec, int classes, int dataDimension)
+    {
+        var random = new Random(7);
+        var batch = new Batch(spec.Input, spec.BatchSize);
+        if (batch.Features is { } features) for (int i = 0; i < features.Length; i++) features[i] = (float)random.NextDouble();
+        else
+        {
+            int vocabulary = spec.Layers[0] is Embedding e ? e.InputDim : dataDimension;
+            for (int i = 0; i < batch.Tokens!.Length; i++) batch.Tokens[i] = random.Next(vocabulary);
+        }
+        for (int i = 0; i < batch.Labels.Length; i++) batch.Labels[i] = random.Next(spec.Loss == LossKind.BinaryCrossEntropy ? 2 : classes);
+        batch.Count = spec.BatchSize;
+        return batch;
+    }
+
+    [Benchmark(Description = "TrainStep")]
+    public float Step() => _session.TrainStep(_batch);
+
+    [GlobalCleanup]
+    public void Cleanup() => _session.Dispose();
+}
+
+/// <summary>Short in-process job: the TorchSharp native library this build patched is the one loaded.</summary>
+public sealed class StepConfig : ManualConfig
+{
+    public StepConfig() => AddJob(Job.Default
+        .WithLaunchCount(1)
+        .WithWarmupCount(3)
+        .WithIterationCount(8)
+        .WithToolchain(InProcessEmitToolchain.Instance));
+}
+
+public sealed class GemmConfig : ManualConfig
+{
+    public GemmConfig()
+    {
+        AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(8).WithToolchain(InProcessEmitToolchain.Instance));
+        AddColumn(new GflopsColumn());
+    }
+}
+
+/// <summary>2·m·n·k floating-point operations over the mean time, in GFLOP/s.</summary>
+public sealed class GflopsColumn : IColumn
+{
+    public string Id => nameof(GflopsColumn);
+    public string ColumnName => "GFLOP/s";
+    public bool AlwaysShow => true;
+    public ColumnCategory Category => ColumnCategory.Custom;
+    public int PriorityInCategory => 0;
+    public bool IsNumeric => true;
+    public UnitType UnitType => UnitType.Dimensionless;
+    public string Legend => "2·m·n·k / mean time (machine peak ≈ 294 GFLOP/s: 2 cores × 2 FMA × 16 lanes × 2 × 2.3 GHz)";
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+    public bool IsAvailable(Summary summary) => true;
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
+    {
+        var statistics = summary[benchmarkCase]?.ResultStatistics;
+        if (statistics is null) return "-";
+        var shape = (string)benchmarkCase.Parameters["Shape"];
+        var (m, n, k) = ManagedGemmBenchmarks.Parse(shape);
+        return (2.0 * m * n * k / statistics.Mean).ToString("F1");
+    }
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
+}
