@@ -53,5 +53,29 @@ if (args is ["gemm", ..])
     return 0;
 }
 
+// "steps [N] [workload...]": median seconds of one TrainStep per workload, managed and torchsharp alternating (fairer on a noisy box).
+if (args is ["steps", ..])
+{
+    int rounds = args.Length > 1 && int.TryParse(args[1], out var r) ? r : 10;
+    var names = args.Skip(2).ToArray();
+    foreach (var workload in names.Length > 0 ? names : ["mlp_mnist", "cnn_mnist", "cnn_cifar10", "fasttext_imdb", "bilstm_imdb", "lstm_textgen"])
+    {
+        var benches = new[] { "managed", "torchsharp" }.Select(b => new TrainStepBenchmarks { Workload = workload, Backend = b }).ToArray();
+        foreach (var b in benches) { b.Setup(); for (int i = 0; i < 3; i++) b.Step(); }
+        var times = benches.Select(_ => new List<double>()).ToArray();
+        for (int i = 0; i < rounds; i++)
+            for (int j = 0; j < benches.Length; j++)
+            {
+                var clock = Stopwatch.StartNew();
+                benches[j].Step();
+                times[j].Add(clock.Elapsed.TotalSeconds);
+            }
+        foreach (var b in benches) b.Cleanup();
+        double Med(List<double> v) => v.Order().ElementAt(v.Count / 2);
+        Console.WriteLine($"{workload,-14} managed {Med(times[0]) * 1e3,8:F2} ms/step   torchsharp {Med(times[1]) * 1e3,8:F2} ms/step   ratio {Med(times[0]) / Med(times[1]):F2}");
+    }
+    return 0;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(MlpEpochBenchmarks).Assembly).Run(args);
 return 0;
