@@ -87,6 +87,10 @@ public class TrainStepBenchmarks
     [Params("managed", "torchsharp")]
     public string Backend { get; set; } = "managed";
 
+    /// <summary>Threads for both engines: $PERFTESTS_BENCH_THREADS, else all logical cores.</summary>
+    public int Threads { get; set; } =
+        int.TryParse(Environment.GetEnvironmentVariable("PERFTESTS_BENCH_THREADS"), out var t) && t > 0 ? t : Environment.ProcessorCount;
+
     [GlobalSetup]
     public void Setup()
     {
@@ -94,7 +98,7 @@ public class TrainStepBenchmarks
         int classes = Workload == "lstm_textgen" ? 57 : spec.Loss == LossKind.BinaryCrossEntropy ? 2 : 10;
         int dataDimension = Workload == "lstm_textgen" ? 57 : 0;
         _session = BackendRegistry.Get(Backend).CreateSession(spec, new ModelDimensions(classes, dataDimension), ComputeDevice.Cpu,
-            new SessionOptions(42, Environment.ProcessorCount));
+            new SessionOptions(42, Threads));
         _batch = RandomBatch(spec, classes, dataDimension);
     }
 
