@@ -60,7 +60,8 @@ if (args is ["steps", ..])
     var names = args.Skip(2).ToArray();
     foreach (var workload in names.Length > 0 ? names : ["mlp_mnist", "cnn_mnist", "cnn_cifar10", "fasttext_imdb", "bilstm_imdb", "lstm_textgen"])
     {
-        var benches = new[] { "managed", "torchsharp" }.Select(b => new TrainStepBenchmarks { Workload = workload, Backend = b }).ToArray();
+        var backends = (Environment.GetEnvironmentVariable("PERFTESTS_BENCH_BACKENDS") ?? "managed,torchsharp").Split(',');
+        var benches = backends.Select(b => new TrainStepBenchmarks { Workload = workload, Backend = b }).ToArray();
         foreach (var b in benches) { b.Setup(); for (int i = 0; i < 3; i++) b.Step(); }
         var times = benches.Select(_ => new List<double>()).ToArray();
         for (int i = 0; i < rounds; i++)
@@ -72,7 +73,8 @@ if (args is ["steps", ..])
             }
         foreach (var b in benches) b.Cleanup();
         double Med(List<double> v) => v.Order().ElementAt(v.Count / 2);
-        Console.WriteLine($"{workload,-14} managed {Med(times[0]) * 1e3,8:F2} ms/step   torchsharp {Med(times[1]) * 1e3,8:F2} ms/step   ratio {Med(times[0]) / Med(times[1]):F2}");
+        Console.WriteLine($"{workload,-14} " + string.Join("   ", backends.Select((b, j) => $"{b} {Med(times[j]) * 1e3,8:F2} ms/step"))
+            + (benches.Length == 2 ? $"   ratio {Med(times[0]) / Med(times[1]):F2}" : ""));
     }
     return 0;
 }
