@@ -83,6 +83,7 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
     private readonly Activation _activation;
     private float[] _x = null!, _dy = null!;
     private bool _backward, _needInput;
+    private int _n, _chunks;
 
     public Parameter Kernel { get; }
     public Parameter Bias { get; }
@@ -118,8 +119,19 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
     public override float[] Forward(float[] x, int n, bool training)
     {
         (_x, _backward) = (x, false);
-        _pool.Run(this, n);
+        RunChunks(n);
         return _y;
+    }
+
+    /// <summary>
+    /// Splits the samples into one contiguous chunk per worker; the weight-gradient partial sums belong to the chunk, not
+    /// to whichever thread ran it, so the reduction order, and the result, is the same every run.
+    /// </summary>
+    private void RunChunks(int n)
+    {
+        _n = n;
+        _chunks = Math.Min(n, _pool.Workers);
+        _pool.Run(this, _chunks);
     }
 
     public override float[]? Backward(float[] x, float[] y, float[] dy, int n, bool needInputGradient)
@@ -131,10 +143,10 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
             Array.Clear(_db[w]);
         }
         Activations.Backward(_activation, y.AsSpan(0, n * _f * _hw), dy.AsSpan(0, n * _f * _hw));
-        _pool.Run(this, n);
+        RunChunks(n);
         Array.Copy(_dW[0], Kernel.Grad, Kernel.Length);
         Array.Copy(_db[0], Bias.Grad, _f);
-        for (int w = 1; w < _pool.Workers; w++)
+        for (int w = 1; w < _chunks; w++)
         {
             TensorPrimitives.Add(Kernel.Grad, _dW[w], Kernel.Grad);
             TensorPrimitives.Add(Bias.Grad, _db[w], Bias.Grad);
@@ -142,7 +154,13 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
         return needInputGradient ? _dx : null;
     }
 
-    public void Execute(int s, int worker)
+    public void Execute(int chunk, int worker)
+    {
+        int first = (int)((long)chunk * _n / _chunks), end = (int)((long)(chunk + 1) * _n / _chunks);
+        for (int s = first; s < end; s++) Sample(s, chunk, worker);
+    }
+
+    private void Sample(int s, int chunk, int worker)
     {
         var col = _col[worker];
         Im2Col(_x, s * _c * _h * _w, col);
@@ -158,8 +176,8 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
             Activations.Forward(_activation, _y.AsSpan(yOffset, _f * _hw));
             return;
         }
-        Blas.GemmOn(_pool, worker, false, true, _f, _ckk, _hw, _dy, yOffset, _hw, col, 0, _hw, 1f, _dW[worker], 0, _ckk);
-        var db = _db[worker];
+        Blas.GemmOn(_pool, worker, false, true, _f, _ckk, _hw, _dy, yOffset, _hw, col, 0, _hw, 1f, _dW[chunk], 0, _ckk);
+        var db = _db[chunk];
         for (int f = 0; f < _f; f++) db[f] += TensorPrimitives.Sum(_dy.AsSpan(yOffset + f * _hw, _hw));
         if (!_needInput) return;
         Blas.GemmOn(_pool, worker, true, false, _ckk, _hw, _f, Kernel.Value, 0, _ckk, _dy, yOffset, _hw, 0f, col, 0, _hw);

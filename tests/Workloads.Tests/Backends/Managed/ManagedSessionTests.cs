@@ -134,6 +134,47 @@ public sealed class ManagedSessionTests
         workers.Should().Be(0, "nor on the pool's helper threads");
     }
 
+    [Theory]
+    [InlineData("cnn_mnist", 10, 0)]
+    [InlineData("bilstm_imdb", 2, 0)]
+    [InlineData("mlp_mnist", 10, 0)]
+    public void SameSeed_SameBatches_TwoThreads_GiveIdenticalLossesAndWeights(string workload, int classes, int dataDimension)
+    {
+        var spec = WorkloadCatalog.Get(workload);
+        var dimensions = new ModelDimensions(classes, dataDimension);
+        var options = new SessionOptions(21, Threads: 2);
+        using var first = Backend.CreateSession(spec, dimensions, ComputeDevice.Cpu, options);
+        using var second = Backend.CreateSession(spec, dimensions, ComputeDevice.Cpu, options);
+        var random = new Random(21);
+        for (int step = 0; step < 3; step++)
+        {
+            var batch = RandomBatch(spec, classes, dataDimension, 8, random);
+            first.TrainStep(batch).Should().Be(second.TrainStep(batch), "dropout masks, reductions and GEMM splits are deterministic");
+        }
+        var a = first.GetWeights();
+        var b = second.GetWeights();
+        for (int i = 0; i < a.Tensors.Count; i++) a.Tensors[i].Values.Should().Equal(b.Tensors[i].Values);
+    }
+
+    [Fact]
+    public void Evaluate_BatchLargerThanTheWorkloadBatch_GrowsTheBuffersAndKeepsTheModel()
+    {
+        var spec = WorkloadCatalog.FastTextImdb;
+        using var session = Backend.CreateSession(spec, new ModelDimensions(2, 0), ComputeDevice.Cpu, new SessionOptions(8));
+        var small = RandomBatch(spec, 2, 0, 4, new Random(8));
+        session.TrainStep(small);
+        var before = session.Predict(small);
+
+        var large = new Batch(spec.Input, 100);
+        small.Tokens.AsSpan(0, 4 * 400).CopyTo(large.Tokens);
+        small.Labels.AsSpan(0, 4).CopyTo(large.Labels);
+        for (int i = 4 * 400; i < 100 * 400; i++) large.Tokens![i] = i % 20_000;
+        large.Count = 100;
+        session.Evaluate(large).Count.Should().Be(100);
+        session.Predict(large).Take(4).Should().Equal(before);
+        float.IsFinite(session.TrainStep(small)).Should().BeTrue();
+    }
+
     [Fact]
     public void Training_ReducesTheLoss_OnALearnableProblem()
     {
