@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace PerfTests.Harness.Backends.Managed;
@@ -113,18 +114,7 @@ internal sealed class LstmCore
             for (int s = 0; s < n; s++)
             {
                 int zo = gateOffset + s * g, co = (t * n + s) * u, po = ((t - 1) * n + s) * u;
-                for (int k = 0; k < u; k++)
-                {
-                    float ig = _gates[zo + k], fg = _gates[zo + u + k], cg = _gates[zo + 2 * u + k], og = _gates[zo + 3 * u + k];
-                    float tc = _tc[co + k], dh = _dh[s * u + k];
-                    float cPrev = t > 0 ? _cs[po + k] : 0f;
-                    float dc = _dc[s * u + k] + dh * og * (1f - tc * tc);
-                    _dz[zo + k] = dc * cg * ig * (1f - ig);
-                    _dz[zo + u + k] = dc * cPrev * fg * (1f - fg);
-                    _dz[zo + 2 * u + k] = dc * ig * (1f - cg * cg);
-                    _dz[zo + 3 * u + k] = dh * tc * og * (1f - og);
-                    _dc[s * u + k] = dc * fg;
-                }
+                GateGradients(zo, co, t > 0 ? po : -1, s * u);
             }
             if (t > 0) Gemm(parallel, worker, false, true, n, u, g, _dz, gateOffset, g, Recurrent.Value, 0, g, 0f, _dh, 0, u);
         }
@@ -154,6 +144,54 @@ internal sealed class LstmCore
             int target = _reverse ? _t - 1 - t : t;
             for (int s = 0; s < n; s++)
                 _dxt.AsSpan((t * n + s) * _f, _f).CopyTo(Dx.AsSpan((s * _t + target) * _f, _f));
+        }
+    }
+
+    /// <summary>
+    /// One sample's step back through the cell: from dh and the carried dc to the four pre-activation gradients dz
+    /// (written at <paramref name="zo"/>) and the dc handed to the previous step. Vectorised over the units.
+    /// </summary>
+    private void GateGradients(int zo, int co, int po, int so)
+    {
+        int u = _u, k = 0;
+        var gates = _gates.AsSpan(zo, 4 * u);
+        var dz = _dz.AsSpan(zo, 4 * u);
+        var tcs = _tc.AsSpan(co, u);
+        var dhs = _dh.AsSpan(so, u);
+        var dcs = _dc.AsSpan(so, u);
+        var prev = po >= 0 ? _cs.AsSpan(po, u) : default;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int width = Vector<float>.Count;
+            var one = Vector<float>.One;
+            for (; k <= u - width; k += width)
+            {
+                var ig = new Vector<float>(gates[k..]);
+                var fg = new Vector<float>(gates[(u + k)..]);
+                var cg = new Vector<float>(gates[(2 * u + k)..]);
+                var og = new Vector<float>(gates[(3 * u + k)..]);
+                var tc = new Vector<float>(tcs[k..]);
+                var dh = new Vector<float>(dhs[k..]);
+                var cPrev = po >= 0 ? new Vector<float>(prev[k..]) : Vector<float>.Zero;
+                var dc = new Vector<float>(dcs[k..]) + dh * og * (one - tc * tc);
+                (dc * cg * ig * (one - ig)).CopyTo(dz[k..]);
+                (dc * cPrev * fg * (one - fg)).CopyTo(dz[(u + k)..]);
+                (dc * ig * (one - cg * cg)).CopyTo(dz[(2 * u + k)..]);
+                (dh * tc * og * (one - og)).CopyTo(dz[(3 * u + k)..]);
+                (dc * fg).CopyTo(dcs[k..]);
+            }
+        }
+        for (; k < u; k++)
+        {
+            float ig = gates[k], fg = gates[u + k], cg = gates[2 * u + k], og = gates[3 * u + k];
+            float tc = tcs[k], dh = dhs[k];
+            float cPrev = po >= 0 ? prev[k] : 0f;
+            float dc = dcs[k] + dh * og * (1f - tc * tc);
+            dz[k] = dc * cg * ig * (1f - ig);
+            dz[u + k] = dc * cPrev * fg * (1f - fg);
+            dz[2 * u + k] = dc * ig * (1f - cg * cg);
+            dz[3 * u + k] = dh * tc * og * (1f - og);
+            dcs[k] = dc * fg;
         }
     }
 
