@@ -81,7 +81,7 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
     private readonly float[] _y, _dx;
     private readonly float[][] _col, _dW, _db;
     private readonly Activation _activation;
-    private float[] _x = null!, _dy = null!;
+    private float[] _x = null!, _yOut = null!, _dy = null!;
     private bool _backward, _needInput;
     private int _n, _chunks;
 
@@ -136,13 +136,12 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
 
     public override float[]? Backward(float[] x, float[] y, float[] dy, int n, bool needInputGradient)
     {
-        (_x, _dy, _backward, _needInput) = (x, dy, true, needInputGradient);
+        (_x, _yOut, _dy, _backward, _needInput) = (x, y, dy, true, needInputGradient);
         for (int w = 0; w < _pool.Workers; w++)
         {
             Array.Clear(_dW[w]);
             Array.Clear(_db[w]);
         }
-        Activations.Backward(_activation, y.AsSpan(0, n * _f * _hw), dy.AsSpan(0, n * _f * _hw));
         RunChunks(n);
         Array.Copy(_dW[0], Kernel.Grad, Kernel.Length);
         Array.Copy(_db[0], Bias.Grad, _f);
@@ -176,6 +175,7 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
             Activations.Forward(_activation, _y.AsSpan(yOffset, _f * _hw));
             return;
         }
+        Activations.Backward(_activation, _yOut.AsSpan(yOffset, _f * _hw), _dy.AsSpan(yOffset, _f * _hw));
         Blas.GemmOn(_pool, worker, false, true, _f, _ckk, _hw, _dy, yOffset, _hw, col, 0, _hw, 1f, _dW[chunk], 0, _ckk);
         var db = _db[chunk];
         for (int f = 0; f < _f; f++) db[f] += TensorPrimitives.Sum(_dy.AsSpan(yOffset + f * _hw, _hw));
@@ -227,16 +227,21 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
     }
 }
 
-internal sealed class MaxPool2DLayer : Layer
+internal sealed class MaxPool2DLayer : Layer, IParallelJob
 {
+    private readonly WorkerPool _pool;
     private readonly int _c, _h, _w, _p, _ho, _wo;
     private readonly float[] _y, _dx;
     private readonly int[] _argmax;
+    private float[] _x = null!, _dy = null!;
+    private bool _backward;
+    private int _n, _chunks;
 
-    public MaxPool2DLayer(int index, IReadOnlyList<int> input, int pool, int capacity)
+    public MaxPool2DLayer(WorkerPool pool, int index, IReadOnlyList<int> input, int poolSize, int capacity)
     {
+        _pool = pool;
         Index = index;
-        (_c, _h, _w, _p) = (input[0], input[1], input[2], pool);
+        (_c, _h, _w, _p) = (input[0], input[1], input[2], poolSize);
         (_ho, _wo) = (_h / _p, _w / _p);
         _y = new float[capacity * _c * _ho * _wo];
         _argmax = new int[_y.Length];
@@ -245,12 +250,43 @@ internal sealed class MaxPool2DLayer : Layer
 
     public override float[] Forward(float[] x, int n, bool training)
     {
-        int o = 0;
-        for (int plane = 0; plane < n * _c; plane++)
+        (_x, _backward) = (x, false);
+        Run(n);
+        return _y;
+    }
+
+    public override float[]? Backward(float[] x, float[] y, float[] dy, int n, bool needInputGradient)
+    {
+        if (!needInputGradient) return null;
+        (_dy, _backward) = (dy, true);
+        Run(n);
+        return _dx;
+    }
+
+    private void Run(int n)
+    {
+        _n = n;
+        _chunks = Math.Min(n, _pool.Workers);
+        _pool.Run(this, _chunks);
+    }
+
+    public void Execute(int chunk, int worker)
+    {
+        int first = (int)((long)chunk * _n / _chunks), end = (int)((long)(chunk + 1) * _n / _chunks);
+        int outPlane = _ho * _wo, inPlane = _h * _w;
+        if (_backward)
         {
-            int planeOffset = plane * _h * _w;
+            _dx.AsSpan(first * _c * inPlane, (end - first) * _c * inPlane).Clear();
+            for (int o = first * _c * outPlane; o < end * _c * outPlane; o++) _dx[_argmax[o]] += _dy[o];
+            return;
+        }
+        var x = _x;
+        int k = first * _c * outPlane;
+        for (int plane = first * _c; plane < end * _c; plane++)
+        {
+            int planeOffset = plane * inPlane;
             for (int oy = 0; oy < _ho; oy++)
-            for (int ox = 0; ox < _wo; ox++, o++)
+            for (int ox = 0; ox < _wo; ox++, k++)
             {
                 int best = planeOffset + oy * _p * _w + ox * _p;
                 float max = x[best];
@@ -260,20 +296,10 @@ internal sealed class MaxPool2DLayer : Layer
                     int i = planeOffset + (oy * _p + dy) * _w + ox * _p + dx;
                     if (x[i] > max) { max = x[i]; best = i; }
                 }
-                _y[o] = max;
-                _argmax[o] = best;
+                _y[k] = max;
+                _argmax[k] = best;
             }
         }
-        return _y;
-    }
-
-    public override float[]? Backward(float[] x, float[] y, float[] dy, int n, bool needInputGradient)
-    {
-        if (!needInputGradient) return null;
-        _dx.AsSpan(0, n * _c * _h * _w).Clear();
-        int count = n * _c * _ho * _wo;
-        for (int o = 0; o < count; o++) _dx[_argmax[o]] += dy[o];
-        return _dx;
     }
 }
 

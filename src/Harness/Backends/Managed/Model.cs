@@ -40,7 +40,7 @@ internal sealed class Model
                     if (!options.DisableDropout && dr.Rate > 0) layers.Add(new DropoutLayer(i, dr.Rate, outSize, capacity, new Rng(options.Seed * 7919 + i)));
                     break;
                 case MaxPool2D p:
-                    layers.Add(new MaxPool2DLayer(i, input, p.PoolSize, capacity));
+                    layers.Add(new MaxPool2DLayer(pool, i, input, p.PoolSize, capacity));
                     break;
                 case Flatten:
                     break;

@@ -81,7 +81,7 @@ public sealed class ManagedLayerTests : IDisposable
     public void MaxPool2D_ForwardAndGradient_MatchTorch()
     {
         const int n = 3, c = 4, h = 9;
-        var layer = new MaxPool2DLayer(0, [c, h, h], 2, n);
+        var layer = new MaxPool2DLayer(_pool, 0, [c, h, h], 2, n);
         var x = RandomFloats(_random, n * c * h * h);
         var dy = RandomFloats(_random, n * c * 4 * 4);
 
