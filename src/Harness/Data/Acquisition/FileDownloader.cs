@@ -166,7 +166,7 @@ public sealed class FileDownloader(HttpClient http)
         long offset, long? total, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var lastReport = TimeSpan.MinValue;
+        var nextReport = TimeSpan.Zero;
         long received = 0;
         var buffer = new byte[1 << 16];
         try
@@ -180,9 +180,9 @@ public sealed class FileDownloader(HttpClient http)
                 if (read == 0) break;
                 await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 received += read;
-                if (progress is not null && clock.Elapsed - lastReport >= ProgressInterval)
+                if (progress is not null && clock.Elapsed >= nextReport)
                 {
-                    lastReport = clock.Elapsed;
+                    nextReport = clock.Elapsed + ProgressInterval;
                     progress.Report(Snapshot(set, fileName, offset + received, total, received, clock.Elapsed));
                 }
             }
