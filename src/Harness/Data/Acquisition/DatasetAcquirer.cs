@@ -13,12 +13,12 @@ public sealed class DatasetAcquirer
 
     private readonly FileDownloader downloader;
 
-    /// <param name="catalog">Sets and their sources (tests pass loopback URLs); default <see cref="DownloadCatalog.Default"/>.</param>
+    /// <param name="catalog">Sets and their sources (tests pass loopback URLs); default <see cref="DownloadCatalog.FromEnvironment"/>.</param>
     /// <param name="http">Client for downloads; default <see cref="FileDownloader.CreateHttpClient"/>.</param>
     /// <param name="downloader">Download settings (retries, stall timeout); default one over <paramref name="http"/>.</param>
     public DatasetAcquirer(DownloadCatalog? catalog = null, HttpClient? http = null, FileDownloader? downloader = null)
     {
-        Catalog = catalog ?? DownloadCatalog.Default;
+        Catalog = catalog ?? DownloadCatalog.FromEnvironment();
         this.downloader = downloader ?? new FileDownloader(http ?? SharedHttpClient.Value);
     }
 
@@ -57,12 +57,26 @@ public sealed class DatasetAcquirer
     }
 
     /// <summary>Checks every file of a set (optional ones included) in <paramref name="setDirectory"/>, changing nothing.</summary>
-    public async Task<IReadOnlyList<FileCheck>> CheckAsync(DownloadableDataset set, string setDirectory, CancellationToken cancellationToken = default)
+    public static async Task<SetReport> CheckAsync(DownloadableDataset set, string setDirectory, CancellationToken cancellationToken = default)
     {
         var checks = new List<FileCheck>();
         foreach (var file in set.Files)
             checks.Add(await FileVerifier.CheckAsync(file, Path.Combine(setDirectory, file.Name), cancellationToken));
-        return checks;
+        return new SetReport(set, setDirectory, checks);
+    }
+
+    /// <summary>
+    /// The folder a set is read from: <c>&lt;root&gt;/&lt;set&gt;</c> under the first of <paramref name="roots"/> holding any of
+    /// its required files, else under the last root (where a fetch would put it).
+    /// </summary>
+    public static string Locate(DownloadableDataset set, IReadOnlyList<string> roots)
+    {
+        foreach (var root in roots)
+        {
+            var directory = Path.Combine(root, set.Name);
+            if (set.RequiredFiles.Any(f => File.Exists(Path.Combine(directory, f.Name)))) return directory;
+        }
+        return Path.Combine(roots[^1], set.Name);
     }
 
     private async Task<string> EnsureInAsync(DownloadableDataset set, string directory, bool offline, bool includeOptional,

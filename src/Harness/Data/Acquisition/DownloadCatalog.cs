@@ -33,6 +33,9 @@ public sealed class DownloadCatalog
 {
     public const string DatasetsFolder = "datasets";
 
+    /// <summary>A base URL laid out as <c>&lt;base&gt;/&lt;set&gt;/&lt;file&gt;</c>, tried before the public sources (an in-house mirror).</summary>
+    public const string MirrorVariable = "PERFTESTS_DATASETS_MIRROR";
+
     public DownloadCatalog(IEnumerable<DownloadableDataset> sets)
     {
         Sets = sets.ToList();
@@ -53,6 +56,26 @@ public sealed class DownloadCatalog
         string.IsNullOrWhiteSpace(nameOrAll) || string.Equals(nameOrAll, "all", StringComparison.OrdinalIgnoreCase)
             ? Sets
             : [Find(nameOrAll)];
+
+    /// <summary>This catalog with <c>&lt;mirror&gt;/&lt;set&gt;/&lt;file&gt;</c> put first in every file's sources.</summary>
+    public DownloadCatalog WithMirror(Uri mirror)
+    {
+        var root = mirror.AbsoluteUri.EndsWith('/') ? mirror : new Uri(mirror.AbsoluteUri + "/");
+        return new DownloadCatalog(Sets.Select(set => set with
+        {
+            Files = set.Files.Select(file => file with { Urls = [new Uri(root, $"{set.Name}/{file.Name}"), .. file.Urls] }).ToList(),
+        }));
+    }
+
+    /// <summary><see cref="Default"/>, with $PERFTESTS_DATASETS_MIRROR first when it is set.</summary>
+    public static DownloadCatalog FromEnvironment()
+    {
+        var mirror = Environment.GetEnvironmentVariable(MirrorVariable);
+        if (string.IsNullOrWhiteSpace(mirror)) return Default;
+        if (!Uri.TryCreate(mirror, UriKind.Absolute, out var uri))
+            throw new ArgumentException($"${MirrorVariable} is not an absolute URL: '{mirror}'.");
+        return Default.WithMirror(uri);
+    }
 
     /// <summary><c>&lt;cache&gt;/datasets</c>: the folder holding one sub-folder per set.</summary>
     public static string DatasetsRoot(string cacheDirectory) => Path.Combine(cacheDirectory, DatasetsFolder);

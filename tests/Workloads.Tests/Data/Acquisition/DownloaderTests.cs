@@ -23,8 +23,9 @@ public sealed class DownloaderTests : IDisposable
         File.Exists(fixture.PartialPath).Should().BeFalse();
         reports.Should().NotBeEmpty();
         reports[^1].Should().Match<DownloadProgress>(p => p.Completed && p.BytesReceived == fixture.Content.Length && p.TotalBytes == fixture.Content.Length);
-        var checks = await acquirer.CheckAsync(acquirer.Catalog.Find(AcquisitionFixture.SetName), directory);
-        checks.Should().ContainSingle().Which.State.Should().Be(FileState.Verified);
+        var report = await DatasetAcquirer.CheckAsync(acquirer.Catalog.Find(AcquisitionFixture.SetName), directory);
+        report.State.Should().Be(SetState.Present);
+        report.Files.Should().ContainSingle().Which.State.Should().Be(FileState.Verified);
     }
 
     [Fact]
