@@ -15,6 +15,12 @@ public class DatasetsSettings : CommandSettings
     internal string CacheDirectory => string.IsNullOrWhiteSpace(Cache) ? DataOptions.DefaultCacheDirectory() : Cache;
 
     internal static DownloadCatalog Catalog => DownloadCatalog.FromEnvironment();
+
+    /// <summary>Logs have no width; without this Spectre wraps at 80 columns and splits paths, hashes and URLs.</summary>
+    internal static void WidenWhenRedirected()
+    {
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 200);
+    }
 }
 
 public class DatasetsInspectSettings : DatasetsSettings
@@ -79,8 +85,7 @@ public sealed class DatasetsListCommand : AsyncCommand<DatasetsInspectSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, DatasetsInspectSettings settings, CancellationToken cancellationToken)
     {
-        // Logs have no width; without this Spectre wraps at 80 columns and splits the paths.
-        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 200);
+        DatasetsSettings.WidenWhenRedirected();
         var table = new Table();
         foreach (var header in new[] { "set", "files", "status", "size", "location" }) table.AddColumn(new TableColumn(header).NoWrap());
         foreach (var set in DatasetsSettings.Catalog.Sets)
@@ -123,6 +128,7 @@ public sealed class DatasetsVerifyCommand : AsyncCommand<DatasetsVerifySettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, DatasetsVerifySettings settings, CancellationToken cancellationToken)
     {
+        DatasetsSettings.WidenWhenRedirected();
         bool explicitSet = !string.IsNullOrWhiteSpace(settings.Set) && !settings.Set.Equals("all", StringComparison.OrdinalIgnoreCase);
         bool failed = false;
         foreach (var set in DatasetsSettings.Catalog.Select(settings.Set))
@@ -153,6 +159,7 @@ public sealed class DatasetsFetchCommand : AsyncCommand<DatasetsFetchSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, DatasetsFetchSettings settings, CancellationToken cancellationToken)
     {
+        DatasetsSettings.WidenWhenRedirected();
         bool offline = DatasetAcquirer.OfflineRequested(settings.Offline);
         var acquirer = new DatasetAcquirer(DatasetsSettings.Catalog)
         {

@@ -26,7 +26,7 @@ public sealed class DatasetAcquirer
 
     public DownloadCatalog Catalog { get; }
 
-    /// <summary>Receives one plain line per notable decision (a corrupt file moved aside, a file downloaded).</summary>
+    /// <summary>Receives a plain line when something on disk is changed besides the download itself (a corrupt file moved aside).</summary>
     public Action<string>? Log { get; init; }
 
     /// <summary>True when <paramref name="offlineFlag"/> is set or $PERFTESTS_OFFLINE is 1/true/yes.</summary>
@@ -106,7 +106,6 @@ public sealed class DatasetAcquirer
             try
             {
                 await downloader.DownloadAsync(set.Name, needed[i], directory, progress, cancellationToken);
-                Log?.Invoke($"downloaded and verified {Path.Combine(directory, needed[i].Name)}");
             }
             catch (FileDownloadException e)
             {

@@ -28,10 +28,15 @@ public static class FileVerifier
     {
         if (!File.Exists(path)) return new FileCheck(file, path, FileState.Missing, null, null, "missing");
         long size = new FileInfo(path).Length;
-        if (file.Size is { } expectedSize && size != expectedSize)
+        var variants = file.AcceptedVariants;
+        if (file.Size is { } expectedSize && size != expectedSize && variants.All(v => v.Size != size))
             return new FileCheck(file, path, FileState.Corrupt, size, null, $"size {size:N0} bytes, expected {expectedSize:N0}");
 
         var (sha256, md5) = await HashAsync(path, withMd5: file.Sha256 is null && file.Md5 is not null, cancellationToken);
+        if (variants.FirstOrDefault(v => v.Size == size && string.Equals(v.Sha256, sha256, StringComparison.OrdinalIgnoreCase)) is { } variant)
+            return new FileCheck(file, path, FileState.Verified, size, sha256, $"sha256 ok (the copy from {variant.Origin})");
+        if (file.Size is { } expected && size != expected)
+            return new FileCheck(file, path, FileState.Corrupt, size, sha256, $"size {size:N0} bytes, expected {expected:N0}");
         if (file.Sha256 is { } expectedSha)
             return string.Equals(sha256, expectedSha, StringComparison.OrdinalIgnoreCase)
                 ? new FileCheck(file, path, FileState.Verified, size, sha256, "sha256 ok")
