@@ -1,4 +1,5 @@
 using System.Text;
+using PerfTests.Harness.Workloads;
 
 namespace PerfTests.Harness.Data.Acquisition;
 
@@ -48,7 +49,27 @@ public sealed class DatasetAcquirer
         IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default) =>
         FetchAsync(set, cacheDirectory, offline, includeOptional: false, progress, cancellationToken);
 
-    /// <summary>As <see cref="EnsureAsync"/>, optionally with the set's optional files (e.g. IMDb's raw review archive).</summary>
+    /// <summary>
+    /// For the run path: the folder a workload's set is read from. A complete, intact copy under
+    /// <see cref="DataOptions.DataDirectory"/> (<c>&lt;DIR&gt;/&lt;set&gt;</c>) is used as it is and never changed; otherwise
+    /// the set is ensured in the cache (<see cref="DataOptions.GeneratedCacheDirectory"/>/datasets/&lt;set&gt;) as
+    /// <see cref="EnsureAsync(string, string, bool, IProgress{DownloadProgress}?, CancellationToken)"/> does.
+    /// </summary>
+    public async Task<string> EnsureAsync(DatasetId dataset, DataOptions options, bool offline,
+        IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var set = Catalog.Find(DownloadCatalog.SetNameFor(dataset));
+        if (options.DataDirectory is { } data)
+        {
+            var report = await CheckAsync(set, Path.Combine(data, set.Name), cancellationToken);
+            if (report.Required.All(f => f.Usable)) return report.Directory;
+            if (report.State != SetState.Missing)
+                Log?.Invoke($"{report.Directory} is {report.StateText}; using the cache instead");
+        }
+        return await EnsureAsync(set.Name, options.GeneratedCacheDirectory, offline, progress, cancellationToken);
+    }
+
+    /// <summary>As <see cref="EnsureAsync(string, string, bool, IProgress{DownloadProgress}?, CancellationToken)"/>, optionally with the set's optional files (e.g. IMDb's raw review archive).</summary>
     public Task<string> FetchAsync(string set, string cacheDirectory, bool offline, bool includeOptional,
         IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
     {

@@ -1,6 +1,7 @@
 using PerfTests.Harness.Cli;
 using PerfTests.Harness.Data;
 using PerfTests.Harness.Data.Acquisition;
+using PerfTests.Harness.Workloads;
 
 namespace PerfTests.Workloads.Tests.Data.Acquisition;
 
@@ -158,11 +159,53 @@ public sealed class CacheLocationTests : IDisposable
         var cache = Path.Combine(fixture.CacheDirectory, "cache");
         Directory.CreateDirectory(Path.Combine(data, "nietzsche"));
         File.WriteAllText(Path.Combine(data, "nietzsche", "nietzsche.txt"), "text");
-        Environment.SetEnvironmentVariable(DataOptions.DataDirectoryVariable, null);
         var settings = new DatasetsVerifySettings { Cache = cache, Data = data };
 
         settings.Roots.Should().Equal(data, Path.Combine(cache, "datasets"));
         DatasetAcquirer.Locate(DownloadCatalog.Default.Find("nietzsche"), settings.Roots).Should().Be(Path.Combine(data, "nietzsche"));
         DatasetAcquirer.Locate(DownloadCatalog.Default.Find("mnist"), settings.Roots).Should().Be(Path.Combine(cache, "datasets", "mnist"));
+    }
+}
+
+[Trait("Category", "Unit")]
+public sealed class RunPathTests : IDisposable
+{
+    private readonly string root = Path.Combine(Path.GetTempPath(), "perftests-runpath-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+    }
+
+    private static DownloadCatalog NietzscheCatalog(Uri source) =>
+        new([new DownloadableDataset("nietzsche", "test corpus", [new DownloadableFile("nietzsche.txt", [source], null, null)])]);
+
+    [Fact]
+    public async Task A_complete_set_in_the_data_folder_is_used_without_downloading()
+    {
+        var data = Path.Combine(root, "data");
+        Directory.CreateDirectory(Path.Combine(data, "nietzsche"));
+        File.WriteAllText(Path.Combine(data, "nietzsche", "nietzsche.txt"), "thus spoke");
+        using var server = new LoopbackServer(_ => LoopbackResponse.NotFound);
+        var acquirer = AcquisitionFixture.Acquirer(NietzscheCatalog(server.Url("nietzsche.txt")));
+
+        var directory = await acquirer.EnsureAsync(DatasetId.Nietzsche, new DataOptions(data, Path.Combine(root, "cache")), offline: false);
+
+        directory.Should().Be(Path.Combine(data, "nietzsche"));
+        server.Requests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Without_the_set_in_the_data_folder_it_is_fetched_into_the_cache()
+    {
+        var text = "thus spoke"u8.ToArray();
+        using var server = new LoopbackServer(request => LoopbackResponse.HonouringRange(text, request));
+        var acquirer = AcquisitionFixture.Acquirer(NietzscheCatalog(server.Url("nietzsche.txt")));
+        var cache = Path.Combine(root, "cache");
+
+        var directory = await acquirer.EnsureAsync(DatasetId.Nietzsche, new DataOptions(Path.Combine(root, "empty"), cache), offline: false);
+
+        directory.Should().Be(Path.Combine(cache, "datasets", "nietzsche"));
+        File.ReadAllBytes(Path.Combine(directory, "nietzsche.txt")).Should().Equal(text);
     }
 }
