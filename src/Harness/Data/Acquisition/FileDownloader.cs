@@ -57,9 +57,11 @@ public sealed class FileDownloader(HttpClient http)
 
         foreach (var source in file.Urls)
         {
+            bool builtOnEarlierBytes = false, retriedFromScratch = false;
             for (int attempt = 1; attempt <= AttemptsPerSource; attempt++)
             {
                 var outcome = await TransferAsync(set, file, source, partial, progress, cancellationToken);
+                builtOnEarlierBytes |= outcome.Resumed;
                 if (outcome.Kind == TransferKind.Interrupted && attempt < AttemptsPerSource) continue;
                 if (outcome.Kind != TransferKind.Complete)
                 {
@@ -68,6 +70,14 @@ public sealed class FileDownloader(HttpClient http)
                 }
 
                 var rejection = await VerifyPartialAsync(file, source, partial, cancellationToken);
+                if (rejection is not null && builtOnEarlierBytes && !retriedFromScratch)
+                {
+                    // The resumed bytes may be what is wrong (a stale .part from another version or source): start over once.
+                    retriedFromScratch = true;
+                    builtOnEarlierBytes = false;
+                    attempt = 0;
+                    continue;
+                }
                 if (rejection is not null)
                 {
                     rejected = rejection;
@@ -93,10 +103,8 @@ public sealed class FileDownloader(HttpClient http)
 
     private enum TransferKind { Complete, Interrupted, Failed }
 
-    private sealed record TransferOutcome(TransferKind Kind, string Reason = "")
-    {
-        public static readonly TransferOutcome Complete = new(TransferKind.Complete);
-    }
+    /// <param name="Resumed">The partial file's earlier bytes were kept and appended to.</param>
+    private sealed record TransferOutcome(TransferKind Kind, string Reason = "", bool Resumed = false);
 
     /// <summary>One HTTP request: appends to (or restarts) the partial file until the response ends.</summary>
     private async Task<TransferOutcome> TransferAsync(string set, DownloadableFile file, Uri source, string partial,
@@ -131,7 +139,7 @@ public sealed class FileDownloader(HttpClient http)
             if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable && offset > 0)
             {
                 // The partial file may already hold every byte (an earlier run stopped before the rename).
-                if (file.Size == offset) return TransferOutcome.Complete;
+                if (file.Size == offset) return new TransferOutcome(TransferKind.Complete, Resumed: true);
                 File.Delete(partial);
                 return new TransferOutcome(TransferKind.Interrupted, "server refused to resume; restarting");
             }
@@ -157,7 +165,7 @@ public sealed class FileDownloader(HttpClient http)
 
             await using (output)
             {
-                return await CopyBodyAsync(set, file.Name, response, output, offset, total, progress, cancellationToken);
+                return await CopyBodyAsync(set, file.Name, response, output, offset, total, progress, cancellationToken) with { Resumed = resumed };
             }
         }
     }
@@ -199,7 +207,7 @@ public sealed class FileDownloader(HttpClient http)
         }
 
         progress?.Report(Snapshot(set, fileName, offset + received, total, received, clock.Elapsed));
-        return TransferOutcome.Complete;
+        return new TransferOutcome(TransferKind.Complete);
     }
 
     private static DownloadProgress Snapshot(string set, string fileName, long have, long? total, long receivedThisAttempt, TimeSpan elapsed)

@@ -151,6 +151,19 @@ public sealed class DownloaderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_stale_partial_file_that_spoils_the_result_is_discarded_and_fetched_from_scratch()
+    {
+        fixture.WritePartial(new byte[100_000]);
+        using var server = new LoopbackServer(request => LoopbackResponse.HonouringRange(fixture.Content, request));
+        var acquirer = AcquisitionFixture.Acquirer(AcquisitionFixture.Catalog(fixture.File([server.Url("data.bin")])));
+
+        await acquirer.EnsureAsync(AcquisitionFixture.SetName, fixture.CacheDirectory, offline: false);
+
+        File.ReadAllBytes(fixture.TargetPath).Should().Equal(fixture.Content);
+        server.Requests.Select(r => r.RangeStart).Should().Equal(100_000, null);
+    }
+
+    [Fact]
     public async Task A_complete_partial_file_left_before_the_rename_is_verified_and_used()
     {
         fixture.WritePartial(fixture.Content);
