@@ -178,7 +178,7 @@ public sealed class DatasetsFetchCommand : AsyncCommand<DatasetsFetchSettings>
                 foreach (var unverified in report.Files.Where(f => f.State == FileState.Unverified))
                     AnsiConsole.MarkupLineInterpolated($"  [yellow]{unverified.File.Name}: {unverified.Detail}[/]");
             }
-            catch (Exception e) when (e is DatasetUnavailableException or DownloadVerificationException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 failures++;
                 AnsiConsole.MarkupLine("  [red]not fetched:[/]");

@@ -223,6 +223,67 @@ public sealed class DownloaderTests : IDisposable
         log.Should().Contain(line => line.Contains("corrupt", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_stalled_transfer_is_given_up_after_the_stall_timeout()
+    {
+        using var server = new LoopbackServer(_ => LoopbackResponse.Whole(fixture.Content) with { SendOnly = 50_000, HoldOpen = true });
+        var http = FileDownloader.CreateHttpClient();
+        var downloader = new FileDownloader(http) { AttemptsPerSource = 2, StallTimeout = TimeSpan.FromMilliseconds(300) };
+        var acquirer = new DatasetAcquirer(AcquisitionFixture.Catalog(fixture.File([server.Url("data.bin")])), http, downloader);
+
+        var act = () => acquirer.EnsureAsync(AcquisitionFixture.SetName, fixture.CacheDirectory, offline: false);
+
+        (await act.Should().ThrowAsync<DatasetUnavailableException>()).Which.Message.Should().Contain("stalled");
+        File.Exists(fixture.TargetPath).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Cancelling_keeps_the_partial_file_for_a_later_resume_and_puts_nothing_in_place()
+    {
+        using var server = new LoopbackServer(_ => LoopbackResponse.Whole(fixture.Content) with { SendOnly = 50_000, HoldOpen = true });
+        using var cancel = new CancellationTokenSource();
+        var http = FileDownloader.CreateHttpClient();
+        var downloader = new FileDownloader(http) { ProgressInterval = TimeSpan.Zero };
+        var acquirer = new DatasetAcquirer(AcquisitionFixture.Catalog(fixture.File([server.Url("data.bin")])), http, downloader);
+        var progress = new SyncProgress(p =>
+        {
+            if (p.BytesReceived >= 50_000) cancel.Cancel();
+        });
+
+        var act = () => acquirer.EnsureAsync(AcquisitionFixture.SetName, fixture.CacheDirectory, offline: false, progress, cancel.Token);
+
+        await act.Should().ThrowAsync<OperationCanceledException>();
+        File.Exists(fixture.TargetPath).Should().BeFalse();
+        new FileInfo(fixture.PartialPath).Length.Should().Be(50_000);
+    }
+
+    [Fact]
+    public async Task Progress_reports_rate_and_remaining_time_while_bytes_arrive()
+    {
+        using var server = new LoopbackServer(_ => LoopbackResponse.Whole(fixture.Content) with { SendOnly = 100_000, HoldOpen = true });
+        using var cancel = new CancellationTokenSource();
+        DownloadProgress? seen = null;
+        var http = FileDownloader.CreateHttpClient();
+        var downloader = new FileDownloader(http) { ProgressInterval = TimeSpan.Zero };
+        var acquirer = new DatasetAcquirer(AcquisitionFixture.Catalog(fixture.File([server.Url("data.bin")])), http, downloader);
+        var progress = new SyncProgress(p =>
+        {
+            if (p.BytesReceived < 100_000) return;
+            seen = p;
+            cancel.Cancel();
+        });
+
+        var act = () => acquirer.EnsureAsync(AcquisitionFixture.SetName, fixture.CacheDirectory, offline: false, progress, cancel.Token);
+
+        await act.Should().ThrowAsync<OperationCanceledException>();
+        seen.Should().NotBeNull();
+        seen!.TotalBytes.Should().Be(fixture.Content.Length);
+        seen.Fraction.Should().BeApproximately(1 / 3.0, 0.01);
+        seen.BytesPerSecond.Should().BePositive();
+        seen.Remaining.Should().NotBeNull();
+        seen.Completed.Should().BeFalse();
+    }
+
     private sealed class SyncProgress(Action<DownloadProgress> report) : IProgress<DownloadProgress>
     {
         public void Report(DownloadProgress value) => report(value);

@@ -16,6 +16,8 @@ internal sealed record LoopbackResponse(int Status, byte[] Body)
 {
     public long? DeclaredLength { get; init; }
     public int? SendOnly { get; init; }
+    /// <summary>After the bytes sent, keep the connection open and silent (a stalled transfer) until the server stops.</summary>
+    public bool HoldOpen { get; init; }
     public string? ContentRange { get; init; }
 
     public static LoopbackResponse NotFound { get; } = new(404, "not found"u8.ToArray());
@@ -112,10 +114,11 @@ internal sealed class LoopbackServer : IDisposable
                 await stream.WriteAsync(response.Body.AsMemory(0, count));
                 Interlocked.Add(ref bodyBytesSent, count);
                 await stream.FlushAsync();
+                if (response.HoldOpen) await Task.Delay(Timeout.Infinite, stopping.Token);
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or OperationCanceledException)
             {
-                // The client hung up first; nothing to answer.
+                // The client hung up first, or the server is stopping.
             }
         }
     }
