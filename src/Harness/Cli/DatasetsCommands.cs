@@ -147,6 +147,8 @@ public sealed class DatasetsVerifyCommand : AsyncCommand<DatasetsVerifySettings>
                 };
                 AnsiConsole.MarkupLine($"  [{colour}]{label,-10}[/] {Markup.Escape(check.File.Name)}: {Markup.Escape(check.Detail)}");
             }
+            if (report.State is SetState.Missing or SetState.Incomplete or SetState.Corrupt)
+                AnsiConsole.MarkupLineInterpolated($"  [grey]fetch (or repair) with: perftests datasets fetch {set.Name}[/]");
             failed |= report.State == SetState.Corrupt
                       || (explicitSet && report.State is SetState.Missing or SetState.Incomplete);
         }
