@@ -17,5 +17,18 @@ app.Configure(config =>
         baselines.AddCommand<BaselinesCheckCommand>("check")
             .WithDescription("Compare results with the baselines without training.");
     });
+    config.AddBranch("datasets", datasets =>
+    {
+        datasets.SetDescription("Download, list and verify the real data sets (in the cache: $PERFTESTS_CACHE/datasets/<set>).");
+        datasets.AddCommand<DatasetsListCommand>("list")
+            .WithDescription("Show each set's files, status (present/missing/corrupt), size and location.");
+        datasets.AddCommand<DatasetsFetchCommand>("fetch")
+            .WithDescription("Download and verify sets into the cache, resuming partial downloads; --offline only explains what to place where.")
+            .WithExample("datasets", "fetch", "mnist")
+            .WithExample("datasets", "fetch", "all", "--cache", "/data/perftests-cache");
+        datasets.AddCommand<DatasetsVerifyCommand>("verify")
+            .WithDescription("Check sizes and SHA-256 sums of the sets on disk.")
+            .WithExample("datasets", "verify", "cifar10");
+    });
 });
 return app.Run(args);
