@@ -52,7 +52,7 @@ public sealed class DatasetAcquirer
     /// <summary>
     /// For the run path: the folder a workload's set is read from. A complete, intact copy under
     /// <see cref="DataOptions.DataDirectory"/> (<c>&lt;DIR&gt;/&lt;set&gt;</c>) is used as it is and never changed; otherwise
-    /// the set is ensured in the cache (<see cref="DataOptions.GeneratedCacheDirectory"/>/datasets/&lt;set&gt;) as
+    /// the set is ensured in the cache (<see cref="DataOptions.CacheDirectory"/>/datasets/&lt;set&gt;) as
     /// <see cref="EnsureAsync(string, string, bool, IProgress{DownloadProgress}?, CancellationToken)"/> does.
     /// </summary>
     public async Task<string> EnsureAsync(DatasetId dataset, DataOptions options, bool offline,
@@ -66,7 +66,7 @@ public sealed class DatasetAcquirer
             if (report.State != SetState.Missing)
                 Log?.Invoke($"{report.Directory} is {report.StateText}; using the cache instead");
         }
-        return await EnsureAsync(set.Name, options.GeneratedCacheDirectory, offline, progress, cancellationToken);
+        return await EnsureAsync(set.Name, options.CacheDirectory, offline, progress, cancellationToken);
     }
 
     /// <summary>As <see cref="EnsureAsync(string, string, bool, IProgress{DownloadProgress}?, CancellationToken)"/>, optionally with the set's optional files (e.g. IMDb's raw review archive).</summary>
