@@ -117,12 +117,12 @@ public static class ReportBuilder
         if (historical.Count > 0)
         {
             var reasons = new List<string>();
-            if (runs.Any(r => r.Data.IsGenerated)) reasons.Add("generated data: not comparable to the 2017 figures");
+            if (runs.Any(r => r.Data.IsGenerated)) reasons.Add("our runs trained on generated data, which is not comparable to the 2017 figures");
             if (profile != RunProfile.Full)
                 reasons.Add($"the {profile.ToString().ToLowerInvariant()} profile trains a subset ({runs[0].TrainSamples.ToString("N0", CultureInfo.InvariantCulture)} samples, {runs[0].Epochs.Count} epochs), the 2017 runs the full schedule");
             if (reasons.Count > 0)
             {
-                conclusions.Add($"The historical rows are shown for orientation only: {string.Join("; ", reasons)}.");
+                conclusions.Add($"The historical rows are for orientation, not comparison: {string.Join("; ", reasons)}.");
             }
             else
             {

@@ -38,7 +38,7 @@ public static class SeedTables
     public static string FormatMetric(double value) => value.ToString("F4", CultureInfo.InvariantCulture);
 
     public static string FormatSeconds(double seconds) =>
-        seconds.ToString(seconds >= 100 ? "F1" : seconds >= 1 ? "F2" : "F3", CultureInfo.InvariantCulture);
+        seconds.ToString(seconds >= 10 ? "F1" : seconds >= 1 ? "F2" : "F3", CultureInfo.InvariantCulture);
 
     public static string FormatRatio(double ratio) => ratio.ToString("F1", CultureInfo.InvariantCulture);
 
