@@ -34,7 +34,7 @@ public class MlpEpochBenchmarks
     public void Setup()
     {
         var workload = WorkloadCatalog.MlpMnist;
-        _data = DataCatalog.Load(workload, Enum.Parse<RunProfile>(Profile, true), DataOptions.FromEnvironment(), seed: 42, Console.WriteLine);
+        _data = DataCatalog.Load(workload, Enum.Parse<RunProfile>(Profile, true), DataOptions.FromEnvironment(), Console.WriteLine);
         _session = new TorchSharpBackend().CreateSession(workload, new ModelDimensions(10, 0), ComputeDevice.Cpu,
             new SessionOptions(42, Environment.ProcessorCount));
         _trainer = new Trainer(workload, "torchsharp", 42);

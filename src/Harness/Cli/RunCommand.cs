@@ -103,7 +103,7 @@ public sealed class RunCommand : Command<RunSettings>
                     if (settings.Out is { } outDir)
                         AnsiConsole.MarkupLineInterpolated($"  wrote {ResultFiles.Write(result, outDir)}");
                 }
-                catch (Exception e) when (e is BackendUnavailableException or TrainingDivergedException or InvalidDataException
+                catch (Exception e) when (e is BackendUnavailableException or TrainingDivergedException or InvalidDataException or DataUnavailableException or DataFormatException or NotSupportedException
                                               or FileNotFoundException or DirectoryNotFoundException or InvalidOperationException)
                 {
                     failures++;

@@ -59,14 +59,18 @@ public sealed record WorkloadData(
     DataProvenance Provenance,
     string? Alphabet = null);
 
-/// <summary>Where to look for real data sets.</summary>
-/// <param name="DataDirectory">--data DIR or $PERFTESTS_DATA: a folder holding real sets (see README for the layout).</param>
-/// <param name="GeneratedCacheDirectory">Where generated stand-in sets are written (so the real readers read them).</param>
+/// <summary>Where to look for real data sets, and where to cache downloaded and generated ones.</summary>
+/// <param name="DataDirectory">--data DIR or $PERFTESTS_DATA: a folder holding real sets, one subfolder per set (README, "Data").</param>
+/// <param name="CacheDirectory">$PERFTESTS_CACHE, else $XDG_CACHE_HOME/perftests: downloaded sets under datasets/, generated stand-ins under generated/.</param>
 /// <param name="AllowGenerated">When false, a missing real set is an error instead of a generated stand-in.</param>
-public sealed record DataOptions(string? DataDirectory, string GeneratedCacheDirectory, bool AllowGenerated = true)
+/// <param name="SystemDirectories">Folders where distributions install data sets (Debian: /usr/share/datasets).</param>
+public sealed record DataOptions(string? DataDirectory, string CacheDirectory, bool AllowGenerated = true, IReadOnlyList<string>? SystemDirectories = null)
 {
     public const string DataDirectoryVariable = "PERFTESTS_DATA";
     public const string CacheDirectoryVariable = "PERFTESTS_CACHE";
+    public static IReadOnlyList<string> DefaultSystemDirectories { get; } = ["/usr/share/datasets"];
+
+    public IReadOnlyList<string> EffectiveSystemDirectories => SystemDirectories ?? DefaultSystemDirectories;
 
     /// <summary>Options from the environment: $PERFTESTS_DATA, and $PERFTESTS_CACHE or $XDG_CACHE_HOME/perftests.</summary>
     public static DataOptions FromEnvironment(string? dataDirectory = null)

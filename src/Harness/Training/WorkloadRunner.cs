@@ -28,7 +28,7 @@ public static class WorkloadRunner
         Run(request, LoadData(request, log), progress, cancellationToken);
 
     public static WorkloadData LoadData(RunRequest request, Action<string>? log = null) =>
-        DataCatalog.Load(request.Workload, request.Profile, request.Data, request.Seed, log);
+        DataCatalog.Load(request.Workload, request.Profile, request.Data, log);
 
     /// <summary>Trains on data already loaded (callers that must inspect the data's provenance first).</summary>
     public static RunResult Run(RunRequest request, WorkloadData data, IProgress<TrainingEvent>? progress = null,
