@@ -78,6 +78,9 @@ public static class ReportCharts
         plot.Axes.Left.Label.Text = log ? "seconds per epoch (log scale)" : "seconds per epoch";
         if (log) UseLogTicks(plot.Axes.Left, floor);
         plot.Axes.Margins(bottom: 0, top: 0.15);
+        // At least 2.5 group widths wide, so a lone device's bars do not fill the whole chart.
+        double center = (devices.Count - 1) / 2.0, halfWidth = Math.Max(devices.Count, 2.5) / 2;
+        plot.Axes.SetLimitsX(center - halfWidth, center + halfWidth);
         plot.Title($"{section.Workload} ({section.Profile.ToString().ToLowerInvariant()}): seconds per epoch, lower is better{GeneratedNote(section)}");
         plot.ShowLegend(Alignment.UpperRight);
         Style(plot);
