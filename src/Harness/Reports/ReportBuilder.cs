@@ -74,7 +74,7 @@ public static class ReportBuilder
             cumulative += e.Seconds;
             return new EpochPoint(e.Epoch, e.Seconds, cumulative, RunResult.MetricOf(e, run.MetricKind));
         }).ToList();
-        return new RunSeries(run.Backend, run.Device, run.Data.Name, run.Data.IsGenerated, run.MeanEpochSeconds, points, run.SampleText);
+        return new RunSeries(run.Backend, run.Device, run.Data.Name, DataKinds.Of(run), run.MeanEpochSeconds, points, run.SampleText);
     }
 
     private static List<string> Conclusions(RunProfile profile, MetricKind kind, IReadOnlyList<RunResult> runs, IReadOnlyList<HistoricalFigure> historical)
@@ -118,6 +118,8 @@ public static class ReportBuilder
         {
             var reasons = new List<string>();
             if (runs.Any(r => r.Data.IsGenerated)) reasons.Add("our runs trained on generated data, which is not comparable to the 2017 figures");
+            var substitutes = Substitutes(runs);
+            if (substitutes.Count > 0) reasons.Add($"our runs trained on {string.Join(", ", substitutes)}");
             if (profile != RunProfile.Full)
                 reasons.Add($"the {profile.ToString().ToLowerInvariant()} profile trains a subset ({runs[0].TrainSamples.ToString("N0", CultureInfo.InvariantCulture)} samples, {runs[0].Epochs.Count} epochs), the 2017 runs the full schedule");
             if (reasons.Count > 0)
@@ -147,7 +149,10 @@ public static class ReportBuilder
         var footnotes = new List<string>();
         var generated = runs.Where(r => r.Data.IsGenerated).Select(r => r.Data.Name).Distinct().Order(StringComparer.Ordinal).ToList();
         if (generated.Count > 0)
-            footnotes.Add($"{SeedTables.GeneratedDataMarker} generated data ({string.Join(", ", generated)}): not comparable to the 2017 figures or to runs on the real data set.");
+            footnotes.Add($"{DataKind.Generated.Marker()} generated data ({string.Join(", ", generated)}): not comparable to the 2017 figures or to runs on the real data set.");
+        var substitutes = Substitutes(runs);
+        if (substitutes.Count > 0)
+            footnotes.Add($"{DataKind.Substitute.Marker()} trained on {string.Join(", ", substitutes)}: a real set in the same format but not the seed's, so the metric is not comparable to the 2017 figures (the timing is).");
         if (historical.Count > 0)
         {
             var sources = historical.Select(h => h.Source).Distinct().Order(StringComparer.Ordinal);
@@ -156,6 +161,12 @@ public static class ReportBuilder
         }
         return footnotes;
     }
+
+    /// <summary>"fashion-mnist instead of mnist", once per substitute set.</summary>
+    private static List<string> Substitutes(IReadOnlyList<RunResult> runs) =>
+        runs.Where(r => DataKinds.Of(r) == DataKind.Substitute)
+            .Select(r => $"{r.Data.Name} instead of {DataKinds.SeedSetName(WorkloadCatalog.Get(r.Workload))}")
+            .Distinct().Order(StringComparer.Ordinal).ToList();
 
     private static string Label(RunResult run) => $"{run.Backend} on {run.Device}";
     private static string Metric(double value) => SeedTables.FormatMetric(value);

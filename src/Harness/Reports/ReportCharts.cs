@@ -64,7 +64,7 @@ public static class ReportCharts
                 Value = log ? Math.Log10(run.MeanEpochSeconds) - floor : run.MeanEpochSeconds,
                 Size = barWidth * 0.9,
                 FillColor = color,
-                Label = SeedTables.FormatSeconds(run.MeanEpochSeconds) + (run.GeneratedData ? " " + SeedTables.GeneratedDataMarker : ""),
+                Label = SeedTables.FormatSeconds(run.MeanEpochSeconds) + Suffix(run.DataKind),
             }).ToList();
             var plottable = plot.Add.Bars(bars);
             plottable.LegendText = backends[b];
@@ -99,7 +99,7 @@ public static class ReportCharts
             var xs = run.Epochs.Select(e => log ? Math.Log10(e.CumulativeSeconds) : e.CumulativeSeconds).ToArray();
             var ys = run.Epochs.Select(e => e.Metric).ToArray();
             var line = plot.Add.Scatter(xs, ys, Palette(i));
-            line.LegendText = run.Label + (run.GeneratedData ? " " + SeedTables.GeneratedDataMarker : "");
+            line.LegendText = run.Label + Suffix(run.DataKind);
             line.LineWidth = 2;
             line.MarkerSize = 6;
         }
@@ -138,8 +138,15 @@ public static class ReportCharts
         plot.Legend.FontSize = 12;
     }
 
-    private static string GeneratedNote(WorkloadSection section) =>
-        section.Runs.Any(r => r.GeneratedData) ? $" ({SeedTables.GeneratedDataMarker} generated data)" : "";
+    private static string Suffix(DataKind data) => data == DataKind.Seed ? "" : " " + data.Marker();
+
+    private static string GeneratedNote(WorkloadSection section)
+    {
+        var notes = new List<string>();
+        if (section.Runs.Any(r => r.DataKind == DataKind.Generated)) notes.Add($"{DataKind.Generated.Marker()} generated data");
+        if (section.Runs.Any(r => r.DataKind == DataKind.Substitute)) notes.Add($"{DataKind.Substitute.Marker()} substitute data set");
+        return notes.Count == 0 ? "" : $" ({string.Join(", ", notes)})";
+    }
 
     private static Color Palette(int index) => new ScottPlot.Palettes.Category10().GetColor(index);
 }

@@ -31,10 +31,10 @@ public sealed record ReportTable(string Title, IReadOnlyList<string> Columns, IR
 public sealed record ReportRow(string Label, string Backend, bool Historical, IReadOnlyList<TableCell> Cells);
 
 /// <summary>One cell of a report table.</summary>
-/// <param name="Text">As displayed: the number, "(2.3x)" for a slowdown, "†" for generated data.</param>
+/// <param name="Text">As displayed: the number, "(2.3x)" for a slowdown, "†" for generated data, "‡" for a substitute data set.</param>
 /// <param name="Bold">The best of its column among rows of the same kind (ours or historical).</param>
 /// <param name="Slowdown">Seconds tables: this cell ÷ the fastest of its column (1 for the fastest).</param>
-public sealed record TableCell(string Text, double? Value = null, bool Bold = false, double? Slowdown = null, bool GeneratedData = false)
+public sealed record TableCell(string Text, double? Value = null, bool Bold = false, double? Slowdown = null, DataKind Data = DataKind.Seed)
 {
     public static TableCell Empty { get; } = new("");
 }
@@ -44,7 +44,7 @@ public sealed record RunSeries(
     string Backend,
     string Device,
     string Data,
-    bool GeneratedData,
+    DataKind DataKind,
     double MeanEpochSeconds,
     IReadOnlyList<EpochPoint> Epochs,
     string? SampleText)

@@ -16,8 +16,6 @@ namespace PerfTests.Harness.Reports;
 /// </remarks>
 public static class SeedTables
 {
-    public const string GeneratedDataMarker = "†";
-
     public static ReportTable Metric(string workload, IReadOnlyList<RunResult> results, IReadOnlyList<HistoricalFigure>? historical = null)
     {
         var kind = results[0].MetricKind;
@@ -42,19 +40,19 @@ public static class SeedTables
 
     public static string FormatRatio(double ratio) => ratio.ToString("F1", CultureInfo.InvariantCulture);
 
-    private sealed record RowValues(string Label, string Backend, bool Historical, Dictionary<string, (double Value, bool Generated)> ByDevice);
+    private sealed record RowValues(string Label, string Backend, bool Historical, Dictionary<string, (double Value, DataKind Data)> ByDevice);
 
     private static ReportTable Build(string title, IReadOnlyList<RunResult> results, IReadOnlyList<HistoricalFigure> historical,
         Func<RunResult, double> value, Func<HistoricalFigure, double?> historicalValue, Func<double, double, TableCell> cell, bool higherIsBetter)
     {
         var ours = results.GroupBy(r => r.Backend).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new RowValues(g.Key, g.Key, false,
-                g.GroupBy(r => r.Device).ToDictionary(d => d.Key, d => (value(d.Last()), d.Last().Data.IsGenerated))))
+                g.GroupBy(r => r.Device).ToDictionary(d => d.Key, d => (value(d.Last()), DataKinds.Of(d.Last())))))
             .ToList();
         var theirs = historical.GroupBy(h => (h.Backend, h.Label)).OrderBy(g => g.Key.Backend, StringComparer.Ordinal)
             .Select(g => new RowValues(g.Key.Label, g.Key.Backend, true,
                 g.Where(h => historicalValue(h) is not null).GroupBy(h => h.Device)
-                    .ToDictionary(d => d.Key, d => (historicalValue(d.Last())!.Value, false))))
+                    .ToDictionary(d => d.Key, d => (historicalValue(d.Last())!.Value, DataKind.Seed))))
             .ToList();
 
         var columns = ours.SelectMany(r => r.ByDevice.Keys).Distinct().Order(StringComparer.Ordinal)
@@ -72,11 +70,11 @@ public static class SeedTables
                 return values.Count == 0 ? double.NaN : higherIsBetter ? values.Max() : values.Min();
             });
             return group.Select(row => new ReportRow(row.Label, row.Backend, row.Historical, columns
-                .Select(c => row.ByDevice.TryGetValue(c, out var v) ? Mark(cell(v.Value, best[c]), v.Generated) : TableCell.Empty)
+                .Select(c => row.ByDevice.TryGetValue(c, out var v) ? Mark(cell(v.Value, best[c]), v.Data) : TableCell.Empty)
                 .ToList()));
         }
     }
 
-    private static TableCell Mark(TableCell cell, bool generated) =>
-        generated ? cell with { Text = $"{cell.Text} {GeneratedDataMarker}", GeneratedData = true } : cell;
+    private static TableCell Mark(TableCell cell, DataKind data) =>
+        data == DataKind.Seed ? cell : cell with { Text = $"{cell.Text} {data.Marker()}", Data = data };
 }

@@ -78,9 +78,25 @@ public sealed class ReportBuilderTests
     {
         var section = Section("lstm_textgen");
 
-        Cell(section.Seconds, "torchsharp", Cpu).Should().Match<TableCell>(c => c.GeneratedData && c.Text == "2.13 †");
+        Cell(section.Seconds, "torchsharp", Cpu).Should().Match<TableCell>(c => c.Data == DataKind.Generated && c.Text == "2.13 †");
         section.Footnotes.Should().Contain(f => f.StartsWith("† generated data (generated-nietzsche): not comparable to the 2017 figures"));
         section.Conclusions.Should().Contain(c => c.Contains("for orientation, not comparison") && c.Contains("generated data"));
+    }
+
+    [Fact]
+    public void SubstituteDataSet_MarkedFootnotedAndNotComparedWithHistorical()
+    {
+        var fashion = All.Where(r => r.Workload == "mlp_mnist")
+            .Select(r => r with { Data = new PerfTests.Harness.Data.DataProvenance("fashion-mnist", "/usr/share/datasets/fashion-mnist", new string('f', 64)) })
+            .ToList();
+
+        var section = Section("mlp_mnist", fashion);
+
+        Cell(section.Metric, "torchsharp", Cpu).Should().Match<TableCell>(c => c.Data == DataKind.Substitute && c.Text == "0.9838 ‡");
+        section.Runs.Should().OnlyContain(r => r.DataKind == DataKind.Substitute);
+        section.Footnotes.Should().Contain(f => f.StartsWith("‡ trained on fashion-mnist instead of mnist"));
+        section.Conclusions.Should().Contain(c => c.Contains("for orientation, not comparison") && c.Contains("fashion-mnist instead of mnist"));
+        section.Conclusions.Should().NotContain(c => c.StartsWith("Our fastest run"));
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class ReportFormatsTests
     {
         var json = JsonReport.Render(ReportBuilder.Build(All, []));
 
-        json.Should().Contain("\"text\": \"9.79 (2.3x)\"").And.Contain("\"slowdown\"").And.Contain("\"generatedData\": true");
+        json.Should().Contain("\"text\": \"9.79 (2.3x)\"").And.Contain("\"slowdown\"").And.Contain("\"data\": \"generated\"");
     }
 
     [Fact]
