@@ -48,7 +48,7 @@ public static class ReportCharts
         var devices = section.Runs.Select(r => r.Device).Distinct().Order(StringComparer.Ordinal).ToList();
         var backends = section.Runs.Select(r => r.Backend).Distinct().Order(StringComparer.Ordinal).ToList();
         var values = section.Runs.Select(r => r.MeanEpochSeconds).ToList();
-        bool log = values.Max() / values.Min() > LogScaleRatio;
+        bool log = values.Min() > 0 && values.Max() / values.Min() > LogScaleRatio;
         // On a log axis bars start at the decade below the smallest value; plotted heights are log10(v) − floor,
         // kept positive so that ScottPlot puts every value label above its bar.
         double floor = log ? Math.Floor(Math.Log10(values.Min())) : 0;
@@ -81,36 +81,45 @@ public static class ReportCharts
         // At least 2.5 group widths wide, so a lone device's bars do not fill the whole chart.
         double center = (devices.Count - 1) / 2.0, halfWidth = Math.Max(devices.Count, 2.5) / 2;
         plot.Axes.SetLimitsX(center - halfWidth, center + halfWidth);
-        plot.Title($"{section.Workload} ({section.Profile.ToString().ToLowerInvariant()}): seconds per epoch, lower is better{GeneratedNote(section)}");
+        plot.Title($"{section.Workload} ({section.Profile.ToString().ToLowerInvariant()}): seconds per epoch, lower is better{DataNote(section)}");
         plot.ShowLegend(Alignment.UpperRight);
         Style(plot);
         return plot;
     }
 
-    /// <summary>The metric after each epoch against the wall time spent so far.</summary>
+    /// <summary>The metric after each epoch against the wall time spent so far: colour = backend (as in the bar chart), line and marker = device.</summary>
     public static Plot TimeToMetricChart(WorkloadSection section)
     {
         var plot = new Plot();
+        var devices = section.Runs.Select(r => r.Device).Distinct().Order(StringComparer.Ordinal).ToList();
+        var backends = section.Runs.Select(r => r.Backend).Distinct().Order(StringComparer.Ordinal).ToList();
+        LinePattern[] patterns = [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
+        MarkerShape[] markers = [MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond];
         var totals = section.Runs.Select(r => r.Epochs[^1].CumulativeSeconds).ToList();
-        bool log = totals.Max() / totals.Min() > LogScaleRatio;
-        for (int i = 0; i < section.Runs.Count; i++)
+        bool log = totals.Min() > 0 && totals.Max() / totals.Min() > LogScaleRatio;
+        foreach (var run in section.Runs)
         {
-            var run = section.Runs[i];
+            int device = devices.IndexOf(run.Device);
             var xs = run.Epochs.Select(e => log ? Math.Log10(e.CumulativeSeconds) : e.CumulativeSeconds).ToArray();
             var ys = run.Epochs.Select(e => e.Metric).ToArray();
-            var line = plot.Add.Scatter(xs, ys, Palette(i));
+            var line = plot.Add.Scatter(xs, ys, Palette(backends.IndexOf(run.Backend)));
             line.LegendText = run.Label + Suffix(run.DataKind);
             line.LineWidth = 2;
-            line.MarkerSize = 6;
+            line.LinePattern = patterns[device % patterns.Length];
+            line.MarkerShape = markers[device % markers.Length];
+            line.MarkerSize = 7;
         }
 
         var metric = section.MetricKind == MetricKind.ValidationAccuracy ? "validation accuracy" : "training loss";
         plot.Axes.Bottom.Label.Text = log ? "cumulative wall time, seconds (log scale)" : "cumulative wall time, seconds";
         if (log) UseLogTicks(plot.Axes.Bottom, 0);
         plot.Axes.Left.Label.Text = section.MetricKind.HigherIsBetter() ? metric : $"{metric} (lower is better)";
-        plot.Title($"{section.Workload} ({section.Profile.ToString().ToLowerInvariant()}): {metric} against wall time{GeneratedNote(section)}");
-        // The legend sits in a band kept empty below the lowest point (about 22 px per entry in a ~400 px data area).
-        plot.Axes.Margins(bottom: Math.Min(0.5, (section.Runs.Count * 22 + 30) / 400.0), top: 0.05);
+        plot.Title($"{section.Workload} ({section.Profile.ToString().ToLowerInvariant()}): {metric} against wall time{DataNote(section)}");
+        // The legend sits in a band kept empty below the lowest point: about 22 px per entry of a ~400 px data area.
+        // ScottPlot's margins are fractions of the data range, so the band's share f of the view needs f(1 + top)/(1 − f).
+        const double top = 0.05;
+        double band = Math.Min(0.6, (section.Runs.Count * 22 + 30) / 400.0);
+        plot.Axes.Margins(bottom: band * (1 + top) / (1 - band), top: top);
         plot.ShowLegend(section.MetricKind.HigherIsBetter() ? Alignment.LowerRight : Alignment.LowerLeft);
         Style(plot);
         return plot;
@@ -140,7 +149,7 @@ public static class ReportCharts
 
     private static string Suffix(DataKind data) => data == DataKind.Seed ? "" : " " + data.Marker();
 
-    private static string GeneratedNote(WorkloadSection section)
+    private static string DataNote(WorkloadSection section)
     {
         var notes = new List<string>();
         if (section.Runs.Any(r => r.DataKind == DataKind.Generated)) notes.Add($"{DataKind.Generated.Marker()} generated data");
