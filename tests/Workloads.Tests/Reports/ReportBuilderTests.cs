@@ -95,8 +95,9 @@ public sealed class ReportBuilderTests
         Cell(section.Metric, "torchsharp", Cpu).Should().Match<TableCell>(c => c.Data == DataKind.Substitute && c.Text == "0.9838 ‡");
         section.Runs.Should().OnlyContain(r => r.DataKind == DataKind.Substitute);
         section.Footnotes.Should().Contain(f => f.StartsWith("‡ trained on fashion-mnist instead of mnist"));
-        section.Conclusions.Should().Contain(c => c.Contains("for orientation, not comparison") && c.Contains("fashion-mnist instead of mnist"));
-        section.Conclusions.Should().NotContain(c => c.StartsWith("Our fastest run"));
+        // Same shapes, so the full-schedule timing still compares; the accuracy does not.
+        section.Conclusions.Should().Contain("The historical validation accuracies are not comparable with ours: our runs trained on fashion-mnist instead of mnist.");
+        section.Conclusions.Should().Contain(c => c.StartsWith("Our fastest run"));
     }
 
     [Fact]
