@@ -63,11 +63,16 @@ public static class ResultFiles
     }
 
     /// <summary>Every result file in a folder (recursively), or the one file named.</summary>
-    public static IReadOnlyList<RunResult> ReadAll(string path)
+    public static IReadOnlyList<RunResult> ReadAll(string path) => ReadAll(path, skip: []);
+
+    /// <param name="skip">Files to leave out (full paths), e.g. a report's own JSON written into the results folder.</param>
+    public static IReadOnlyList<RunResult> ReadAll(string path, IReadOnlyCollection<string> skip)
     {
         if (File.Exists(path)) return [Read(path)];
         if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"No results at {path}.");
-        return Directory.EnumerateFiles(path, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(Read).ToList();
+        return Directory.EnumerateFiles(path, "*.json", SearchOption.AllDirectories)
+            .Where(f => !skip.Contains(Path.GetFullPath(f)))
+            .Order(StringComparer.Ordinal).Select(Read).ToList();
     }
 }
 

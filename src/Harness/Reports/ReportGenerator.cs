@@ -24,7 +24,9 @@ public static class ReportGenerator
 {
     public static ReportOutput Generate(ReportOptions options)
     {
-        var results = ResultFiles.ReadAll(options.Results);
+        // A report written into the results folder must not be read back as a malformed result next time.
+        var ownOutputs = new[] { options.Json, options.Markdown, options.Csv }.OfType<string>().Select(Path.GetFullPath).ToHashSet();
+        var results = ResultFiles.ReadAll(options.Results, ownOutputs);
         if (results.Count == 0) throw new InvalidDataException($"{options.Results}: no result files (*.json) found.");
         var historical = options.Baselines is null ? [] : HistoricalFigures.From(BaselineStore.Load(options.Baselines));
         var model = ReportBuilder.Build(results, historical, options.Notes);

@@ -77,6 +77,18 @@ public sealed class ReportGeneratorTests : IDisposable
     }
 
     [Fact]
+    public void Generate_JsonWrittenIntoTheResultsFolder_IsNotReadBackAsAResult()
+    {
+        var json = Path.Combine(Results, "report.json");
+        var options = new ReportOptions(Results, Baselines, Json: json);
+
+        var first = ReportGenerator.Generate(options);
+        var second = ReportGenerator.Generate(options);
+
+        second.Markdown.Should().Be(first.Markdown);
+    }
+
+    [Fact]
     public void Generate_EmptyFolder_IsAnError()
     {
         var empty = Path.Combine(_temp.Path, "empty");
