@@ -8,6 +8,9 @@ app.Configure(config =>
     config.AddCommand<RunCommand>("run")
         .WithDescription("Train workloads on a backend and device, then print the seed's two tables.")
         .WithExample("run", "--backend", "torchsharp", "--workload", "all", "--profile", "smoke");
+    config.AddCommand<ReportCommand>("report")
+        .WithDescription("Report a folder of results: the seed's tables with the 2017 rows, conclusions, JSON, CSV, charts.")
+        .WithExample("report", "TestResults/perf", "--out", "report.md", "--charts", "charts");
     config.AddBranch("baselines", baselines =>
     {
         baselines.SetDescription("Turn results into reviewed baselines, or check results against them.");

@@ -135,6 +135,10 @@ public sealed class RunCommand : Command<RunSettings>
             ConsoleTables.Write(SeedTables.Metric(group.Key, list));
             ConsoleTables.Write(SeedTables.Seconds(group.Key, list));
         }
+        if (results.Any(r => DataKinds.Of(r) == DataKind.Generated))
+            AnsiConsole.MarkupLineInterpolated($"{DataKind.Generated.Marker()} trained on generated data: not comparable to the 2017 figures or to runs on the real data set.");
+        if (results.Any(r => DataKinds.Of(r) == DataKind.Substitute))
+            AnsiConsole.MarkupLineInterpolated($"{DataKind.Substitute.Marker()} trained on a substitute data set (not the seed's): the metric is not comparable to the 2017 figures.");
         return failures == 0 ? 0 : 1;
     }
 
