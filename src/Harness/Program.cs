@@ -8,6 +8,9 @@ app.Configure(config =>
     config.AddCommand<RunCommand>("run")
         .WithDescription("Train workloads on a backend and device, then print the seed's two tables.")
         .WithExample("run", "--backend", "torchsharp", "--workload", "all", "--profile", "smoke");
+    config.AddCommand<ReportCommand>("report")
+        .WithDescription("Report a folder of results: the seed's tables with the 2017 rows, conclusions, JSON, CSV, charts.")
+        .WithExample("report", "TestResults/perf", "--out", "report.md", "--charts", "charts");
     config.AddBranch("baselines", baselines =>
     {
         baselines.SetDescription("Turn results into reviewed baselines, or check results against them.");
@@ -16,6 +19,19 @@ app.Configure(config =>
             .WithExample("baselines", "accept", "TestResults/perf");
         baselines.AddCommand<BaselinesCheckCommand>("check")
             .WithDescription("Compare results with the baselines without training.");
+    });
+    config.AddBranch("datasets", datasets =>
+    {
+        datasets.SetDescription("Download, list and verify the real data sets (in the cache: $PERFTESTS_CACHE/datasets/<set>).");
+        datasets.AddCommand<DatasetsListCommand>("list")
+            .WithDescription("Show each set's files, status (present/missing/corrupt), size and location.");
+        datasets.AddCommand<DatasetsFetchCommand>("fetch")
+            .WithDescription("Download and verify sets into the cache, resuming partial downloads; --offline only explains what to place where.")
+            .WithExample("datasets", "fetch", "mnist")
+            .WithExample("datasets", "fetch", "all", "--cache", "/data/perftests-cache");
+        datasets.AddCommand<DatasetsVerifyCommand>("verify")
+            .WithDescription("Check sizes and SHA-256 sums of the sets on disk.")
+            .WithExample("datasets", "verify", "cifar10");
     });
 });
 return app.Run(args);

@@ -10,8 +10,8 @@ public static class ConsoleTables
     {
         var rendered = new Table().Title(Markup.Escape(table.Title)).AddColumn(rowHeader);
         foreach (var column in table.Columns) rendered.AddColumn(new TableColumn(Markup.Escape(column)).RightAligned());
-        foreach (var (row, cells) in table.Rows)
-            rendered.AddRow([Markup.Escape(row), .. cells.Select(c => c.Bold ? $"[bold green]{Markup.Escape(c.Text)}[/]" : Markup.Escape(c.Text))]);
+        foreach (var row in table.Rows)
+            rendered.AddRow([row.Historical ? $"[grey]{Markup.Escape(row.Label)}[/]" : Markup.Escape(row.Label), .. row.Cells.Select(c => c.Bold ? $"[bold green]{Markup.Escape(c.Text)}[/]" : Markup.Escape(c.Text))]);
         AnsiConsole.Write(rendered);
     }
 }

@@ -5,7 +5,8 @@ namespace PerfTests.Harness.Cli;
 
 /// <summary>
 /// Progress for a training run: a live bar with ETA in an interactive terminal, plain lines
-/// (one per epoch, plus one every 10 seconds) when output is redirected, so CI logs stay readable.
+/// (one per epoch, one every 10 seconds, one when a long epoch starts validating) when output is redirected,
+/// so CI logs stay readable.
 /// </summary>
 public static class ProgressDisplay
 {
@@ -44,10 +45,19 @@ public static class ProgressDisplay
         }
 
         var last = DateTime.UtcNow;
+        var epochStart = DateTime.UtcNow;
         var plain = new SynchronousProgress<TrainingEvent>(e =>
         {
             switch (e)
             {
+                case EpochStarted:
+                    epochStart = DateTime.UtcNow;
+                    break;
+                // Only for epochs long enough that a silent validation pass would look like a hang.
+                case ValidationStarted v when DateTime.UtcNow - epochStart > TimeSpan.FromSeconds(10):
+                    last = DateTime.UtcNow;
+                    Console.WriteLine($"  {title} epoch {v.Epoch}: validating ({v.Batches} batches)");
+                    break;
                 case BatchCompleted b when DateTime.UtcNow - last > TimeSpan.FromSeconds(10):
                     last = DateTime.UtcNow;
                     Console.WriteLine($"  {title} epoch {b.Epoch}: batch {b.Batch}/{b.Batches}, loss {b.Loss:F4}");

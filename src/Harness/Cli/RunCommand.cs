@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using PerfTests.Harness.Backends;
 using PerfTests.Harness.Data;
+using PerfTests.Harness.Data.Acquisition;
 using PerfTests.Harness.Measurements;
 using PerfTests.Harness.Reports;
 using PerfTests.Harness.Training;
@@ -37,6 +38,10 @@ public sealed class RunSettings : CommandSettings
     [CommandOption("--real-data-only")]
     [Description("Fail instead of training on a generated stand-in when a real set is missing.")]
     public bool RealDataOnly { get; init; }
+
+    [CommandOption("--offline")]
+    [Description("Never download a missing data set (also: $PERFTESTS_OFFLINE=1); use what is on disk or a generated stand-in.")]
+    public bool Offline { get; init; }
 
     [CommandOption("-e|--epochs <N>")]
     [Description("Override the profile's epoch count.")]
@@ -85,6 +90,17 @@ public sealed class RunCommand : Command<RunSettings>
         var profile = Enum.Parse<RunProfile>(settings.Profile, ignoreCase: true);
         var data = DataOptions.FromEnvironment(settings.Data) with { AllowGenerated = !settings.RealDataOnly };
 
+        var offline = DatasetAcquirer.OfflineRequested(settings.Offline);
+        foreach (var dataset in workloads.Select(w => w.Dataset).Distinct())
+        {
+            if (!FetchIfMissing(dataset, data, offline, cancellationToken))
+            {
+                // Unreachable once is unreachable for the rest of the run: don't wait on every other set's sources too.
+                AnsiConsole.MarkupLine("  [grey]no further downloads in this run (--offline skips them from the start)[/]");
+                offline = true;
+            }
+        }
+
         var results = new List<RunResult>();
         int failures = 0;
         foreach (var backend in backends)
@@ -119,6 +135,36 @@ public sealed class RunCommand : Command<RunSettings>
             ConsoleTables.Write(SeedTables.Metric(group.Key, list));
             ConsoleTables.Write(SeedTables.Seconds(group.Key, list));
         }
+        if (results.Any(r => DataKinds.Of(r) == DataKind.Generated))
+            AnsiConsole.MarkupLineInterpolated($"{DataKind.Generated.Marker()} trained on generated data: not comparable to the 2017 figures or to runs on the real data set.");
+        if (results.Any(r => DataKinds.Of(r) == DataKind.Substitute))
+            AnsiConsole.MarkupLineInterpolated($"{DataKind.Substitute.Marker()} trained on a substitute data set (not the seed's): the metric is not comparable to the 2017 figures.");
         return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Downloads the preferred real set (MNIST itself, not the Fashion-MNIST stand-in) when it is not on disk.
+    /// A failed fetch is reported and the run goes on with what the data catalog finds or generates.
+    /// </summary>
+    /// <returns>False when the fetch failed.</returns>
+    private static bool FetchIfMissing(DatasetId dataset, DataOptions data, bool offline, CancellationToken cancellationToken)
+    {
+        var preferred = DataLocator.SetNames(dataset)[0];
+        if (offline || DataLocator.Find(dataset, data)?.Name == preferred) return true;
+        try
+        {
+            var acquirer = new DatasetAcquirer { Log = line => AnsiConsole.MarkupLineInterpolated($"  [grey]{line}[/]") };
+            AnsiConsole.MarkupLineInterpolated($"{preferred}: not on this machine; fetching it (--offline to skip)");
+            var folder = DownloadProgressDisplay.RunAsync(progress => acquirer.EnsureAsync(dataset, data, offline: false, progress, cancellationToken))
+                .GetAwaiter().GetResult();
+            AnsiConsole.MarkupLineInterpolated($"  {preferred}: ready in {folder}");
+            return true;
+        }
+        catch (Exception e) when (e is DatasetUnavailableException or DownloadVerificationException or IOException or HttpRequestException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"  [yellow]{preferred}: could not fetch it; going on without it.[/]");
+            AnsiConsole.MarkupLineInterpolated($"  [grey]{e.Message}[/]");
+            return false;
+        }
     }
 }

@@ -189,8 +189,8 @@ public static class SyntheticDatasets
     }
 
     /// <summary>
-    /// IMDb-like reviews: words drawn from a Zipf law over 30,000 ranks, with 5% of positions taken by one of 150
-    /// "positive" or 150 "negative" words, matching the review's sentiment three times in four. Lengths are
+    /// IMDb-like reviews: words drawn from a Zipf law over 30,000 ranks, with 6% of positions taken by one of 40
+    /// "positive" or 40 "negative" words, matching the review's sentiment seven times in ten. Lengths are
     /// log-normal around 180 words, as IMDb's are; short reviews are ambiguous, so accuracy stays well below 1.
     /// </summary>
     private sealed class ReviewVocabulary
@@ -206,8 +206,8 @@ public static class SyntheticDatasets
             for (int r = 0; r < Words; r++) _cumulative[r] /= sum;
             var candidates = Enumerable.Range(100, 4900).ToArray();
             new Random(seed).Shuffle(candidates);
-            _positive = candidates[..150];
-            _negative = candidates[150..300];
+            _positive = candidates[..40];
+            _negative = candidates[40..80];
         }
 
         public (int[][] Reviews, long[] Labels) Reviews(int count, int seed)
@@ -223,9 +223,9 @@ public static class SyntheticDatasets
                 var review = new int[length];
                 for (int i = 0; i < length; i++)
                 {
-                    if (random.NextDouble() < 0.05)
+                    if (random.NextDouble() < 0.06)
                     {
-                        var pool = (random.NextDouble() < 0.75) == (label == 1) ? _positive : _negative;
+                        var pool = (random.NextDouble() < 0.7) == (label == 1) ? _positive : _negative;
                         review[i] = pool[random.Next(pool.Length)];
                     }
                     else

@@ -25,8 +25,11 @@ public static class DeviceDetector
         return new DeviceInfo(DeviceKeys.ForCpu(model, threads), DeviceKind.Cpu, 0, model);
     }
 
-    /// <summary>NVIDIA GPUs on this machine; empty where there are none.</summary>
-    public static IReadOnlyList<DeviceInfo> Gpus() => [];
+    private static readonly Lazy<IReadOnlyList<DeviceInfo>> DetectedGpus = new(() =>
+        NvidiaSmi.Query() is { } csv ? NvidiaSmi.Parse(csv, Environment.GetEnvironmentVariable("CUDA_VISIBLE_DEVICES")) : []);
+
+    /// <summary>NVIDIA GPUs this process can use, numbered as CUDA numbers them; empty where there are none (no driver or no nvidia-smi).</summary>
+    public static IReadOnlyList<DeviceInfo> Gpus() => DetectedGpus.Value;
 
     /// <summary>The device a run will use, or an error naming what is missing.</summary>
     public static DeviceInfo Describe(ComputeDevice device, int threads)

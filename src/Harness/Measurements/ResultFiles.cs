@@ -35,7 +35,8 @@ public static class ResultFiles
                          ?? throw new InvalidDataException($"{path}: empty result file.");
             if (result.Format != RunResult.FormatVersion)
                 throw new InvalidDataException($"{path}: result format {result.Format}, this harness reads {RunResult.FormatVersion}.");
-            if (result.Epochs.Count == 0) throw new InvalidDataException($"{path}: a result with no epochs.");
+            var problem = Problem(result);
+            if (problem is not null) throw new InvalidDataException($"{path}: {problem}.");
             return result;
         }
         catch (JsonException e)
@@ -44,12 +45,34 @@ public static class ResultFiles
         }
     }
 
+    /// <summary>What JSON syntax and required members cannot catch: explicit nulls, no epochs, impossible numbers.</summary>
+    private static string? Problem(RunResult result)
+    {
+        (string Name, object? Value)[] required =
+        [
+            ("workload", result.Workload), ("backend", result.Backend), ("backendVersion", result.BackendVersion),
+            ("device", result.Device), ("data", result.Data), ("epochs", result.Epochs), ("environment", result.Environment),
+        ];
+        var missing = required.Where(r => r.Value is null || r.Value is string { Length: 0 }).Select(r => r.Name).ToList();
+        if (missing.Count > 0) return $"{string.Join(", ", missing)} missing or empty";
+        if (result.Epochs.Count == 0) return "a result with no epochs";
+        if (result.Epochs.Any(e => e is null)) return "an epoch entry is null";
+        var bad = result.Epochs.FirstOrDefault(e => !double.IsFinite(e.Seconds) || e.Seconds < 0);
+        if (bad is not null) return $"epoch {bad.Epoch} has {bad.Seconds} seconds";
+        return null;
+    }
+
     /// <summary>Every result file in a folder (recursively), or the one file named.</summary>
-    public static IReadOnlyList<RunResult> ReadAll(string path)
+    public static IReadOnlyList<RunResult> ReadAll(string path) => ReadAll(path, skip: []);
+
+    /// <param name="skip">Files to leave out (full paths), e.g. a report's own JSON written into the results folder.</param>
+    public static IReadOnlyList<RunResult> ReadAll(string path, IReadOnlyCollection<string> skip)
     {
         if (File.Exists(path)) return [Read(path)];
         if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"No results at {path}.");
-        return Directory.EnumerateFiles(path, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(Read).ToList();
+        return Directory.EnumerateFiles(path, "*.json", SearchOption.AllDirectories)
+            .Where(f => !skip.Contains(Path.GetFullPath(f)))
+            .Order(StringComparer.Ordinal).Select(Read).ToList();
     }
 }
 

@@ -4,70 +4,77 @@ using PerfTests.Harness.Workloads;
 
 namespace PerfTests.Harness.Reports;
 
-/// <summary>One cell of a report table; <see cref="Bold"/> marks the column's best.</summary>
-public sealed record TableCell(string Text, bool Bold = false)
-{
-    public static TableCell Empty { get; } = new("");
-}
-
-/// <summary>A table in the seed's shape: rows = backends, columns = devices.</summary>
-public sealed record ReportTable(string Title, IReadOnlyList<string> Columns, IReadOnlyList<(string Row, IReadOnlyList<TableCell> Cells)> Rows);
-
 /// <summary>
-/// Builds the seed's two tables per workload from results: the metric after the last epoch (best of each
-/// column bold) and mean seconds per epoch (fastest of each column bold, others with their slowdown, "(3.1x)").
+/// Builds the seed's two tables per workload: the metric after the last epoch (best of each column bold) and mean
+/// seconds per epoch (fastest of each column bold, every other cell with its slowdown, "310.3 (3.1x)").
+/// Rows are our backends, then the historical rows; columns are our device keys, then the historical ones.
 /// </summary>
+/// <remarks>
+/// The best of a column is found among our rows and, separately, among the historical rows. A column shared by
+/// both (a 2017 GTX 1080 Ti and one measured today) would otherwise rank 2017 software against today's, and a
+/// "(40x)" that is really the distance between two eras would read like a backend's slowness.
+/// </remarks>
 public static class SeedTables
 {
-    public static ReportTable Metric(string workload, IReadOnlyList<RunResult> results)
+    public static ReportTable Metric(string workload, IReadOnlyList<RunResult> results, IReadOnlyList<HistoricalFigure>? historical = null)
     {
         var kind = results[0].MetricKind;
-        return Build($"{workload}: {kind.Label()} after the last epoch", results,
-            r => r.Metric,
-            (value, best) => new TableCell(value.ToString("F4", CultureInfo.InvariantCulture), value == best),
+        return Build($"{workload}: {kind.Label()} after the last epoch", results, historical ?? [],
+            r => r.Metric, h => h.Metric,
+            (value, best) => new TableCell(FormatMetric(value), value, Bold: value == best),
             kind.HigherIsBetter());
     }
 
-    public static ReportTable Seconds(string workload, IReadOnlyList<RunResult> results) =>
-        Build($"{workload}: seconds per epoch (mean of all epochs)", results,
-            r => r.MeanEpochSeconds,
+    public static ReportTable Seconds(string workload, IReadOnlyList<RunResult> results, IReadOnlyList<HistoricalFigure>? historical = null) =>
+        Build($"{workload}: seconds per epoch (mean of all epochs)", results, historical ?? [],
+            r => r.MeanEpochSeconds, h => h.SecondsPerEpoch,
             (value, best) => value == best
-                ? new TableCell(Format(value), true)
-                : new TableCell($"{Format(value)} ({(value / best).ToString("F1", CultureInfo.InvariantCulture)}x)"),
+                ? new TableCell(FormatSeconds(value), value, Bold: true, Slowdown: 1)
+                : new TableCell($"{FormatSeconds(value)} ({FormatRatio(value / best)}x)", value, Slowdown: value / best),
             higherIsBetter: false);
 
-    private static string Format(double seconds) =>
-        seconds.ToString(seconds >= 100 ? "F1" : seconds >= 1 ? "F2" : "F3", CultureInfo.InvariantCulture);
+    public static string FormatMetric(double value) => value.ToString("F4", CultureInfo.InvariantCulture);
 
-    private static ReportTable Build(string title, IReadOnlyList<RunResult> results, Func<RunResult, double> value,
-        Func<double, double, TableCell> cell, bool higherIsBetter)
-    {
-        var columns = results.Select(r => r.Device).Distinct().Order(StringComparer.Ordinal).ToList();
-        var rows = results.Select(r => r.Backend).Distinct().Order(StringComparer.Ordinal).ToList();
-        var byCell = results.GroupBy(r => (r.Backend, r.Device)).ToDictionary(g => g.Key, g => value(g.Last()));
-        var best = columns.ToDictionary(c => c, c =>
-        {
-            var values = rows.Where(r => byCell.ContainsKey((r, c))).Select(r => byCell[(r, c)]).ToList();
-            return higherIsBetter ? values.Max() : values.Min();
-        });
-        return new ReportTable(title, columns, rows.Select(row => (row, (IReadOnlyList<TableCell>)columns
-            .Select(c => byCell.TryGetValue((row, c), out var v) ? cell(v, best[c]) : TableCell.Empty).ToList())).ToList());
-    }
-}
+    public static string FormatSeconds(double seconds) =>
+        seconds.ToString(seconds >= 10 ? "F1" : seconds >= 1 ? "F2" : "F3", CultureInfo.InvariantCulture);
 
-public static class MarkdownTable
-{
-    public static string Render(ReportTable table, string rowHeader = "backend")
+    public static string FormatRatio(double ratio) => ratio.ToString("F1", CultureInfo.InvariantCulture);
+
+    private sealed record RowValues(string Label, string Backend, bool Historical, Dictionary<string, (double Value, DataKind Data)> ByDevice);
+
+    private static ReportTable Build(string title, IReadOnlyList<RunResult> results, IReadOnlyList<HistoricalFigure> historical,
+        Func<RunResult, double> value, Func<HistoricalFigure, double?> historicalValue, Func<double, double, TableCell> cell, bool higherIsBetter)
     {
-        var lines = new List<string>
+        var ours = results.GroupBy(r => r.Backend).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new RowValues(g.Key, g.Key, false,
+                g.GroupBy(r => r.Device).ToDictionary(d => d.Key, d => (value(d.Last()), DataKinds.Of(d.Last())))))
+            .ToList();
+        var theirs = historical.GroupBy(h => (h.Backend, h.Label)).OrderBy(g => g.Key.Backend, StringComparer.Ordinal)
+            .Select(g => new RowValues(g.Key.Label, g.Key.Backend, true,
+                g.Where(h => historicalValue(h) is not null).GroupBy(h => h.Device)
+                    .ToDictionary(d => d.Key, d => (historicalValue(d.Last())!.Value, DataKind.Seed))))
+            .ToList();
+
+        var columns = ours.SelectMany(r => r.ByDevice.Keys).Distinct().Order(StringComparer.Ordinal)
+            .Concat(theirs.SelectMany(r => r.ByDevice.Keys).Distinct().Order(StringComparer.Ordinal))
+            .Distinct()
+            .ToList();
+
+        return new ReportTable(title, columns, [.. Rows(ours), .. Rows(theirs)]);
+
+        IEnumerable<ReportRow> Rows(List<RowValues> group)
         {
-            $"**{table.Title}**",
-            "",
-            $"| {rowHeader} | {string.Join(" | ", table.Columns)} |",
-            $"|---|{string.Concat(table.Columns.Select(_ => "---|"))}",
-        };
-        foreach (var (row, cells) in table.Rows)
-            lines.Add($"| {row} | {string.Join(" | ", cells.Select(c => c.Bold && c.Text.Length > 0 ? $"**{c.Text}**" : c.Text))} |");
-        return string.Join('\n', lines) + "\n";
+            var best = columns.ToDictionary(c => c, c =>
+            {
+                var values = group.Where(r => r.ByDevice.ContainsKey(c)).Select(r => r.ByDevice[c].Value).ToList();
+                return values.Count == 0 ? double.NaN : higherIsBetter ? values.Max() : values.Min();
+            });
+            return group.Select(row => new ReportRow(row.Label, row.Backend, row.Historical, columns
+                .Select(c => row.ByDevice.TryGetValue(c, out var v) ? Mark(cell(v.Value, best[c]), v.Data) : TableCell.Empty)
+                .ToList()));
+        }
     }
+
+    private static TableCell Mark(TableCell cell, DataKind data) =>
+        data == DataKind.Seed ? cell : cell with { Text = $"{cell.Text} {data.Marker()}", Data = data };
 }

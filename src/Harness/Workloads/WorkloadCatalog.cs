@@ -74,7 +74,7 @@ public static class WorkloadCatalog
         Metric = MetricKind.ValidationAccuracy,
         KerasParameterCount = 1_199_882,
         Full = new Schedule(Epochs: 12),
-        Ci = new Schedule(Epochs: 3, TrainSamples: 6_000, ValidationSamples: 1_000),
+        Ci = new Schedule(Epochs: 4, TrainSamples: 12_000, ValidationSamples: 1_000),
         Smoke = new Schedule(Epochs: 2, TrainSamples: 256, ValidationSamples: 128),
     };
 

@@ -1,0 +1,161 @@
+using System.Globalization;
+using PerfTests.Harness.Workloads;
+using ScottPlot;
+
+namespace PerfTests.Harness.Reports;
+
+/// <summary>
+/// Two charts per workload section, each as PNG and SVG: seconds per epoch per backend × device (bars), and the
+/// metric against cumulative wall time (time to accuracy), one line per backend × device.
+/// </summary>
+public static class ReportCharts
+{
+    public const int Width = 800;
+    public const int Height = 500;
+
+    /// <summary>Above this ratio of largest to smallest value an axis is logarithmic, or the small values vanish.</summary>
+    public const double LogScaleRatio = 10;
+
+    /// <summary>Writes every chart into <paramref name="directory"/>; returns the paths written.</summary>
+    public static IReadOnlyList<string> Write(ReportModel model, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var written = new List<string>();
+        foreach (var section in model.Sections)
+        {
+            var stem = $"{section.Workload}.{section.Profile.ToString().ToLowerInvariant()}";
+            written.AddRange(Save(SecondsChart(section), Path.Combine(directory, $"{stem}.seconds-per-epoch")));
+            written.AddRange(Save(TimeToMetricChart(section), Path.Combine(directory, $"{stem}.time-to-{MetricSlug(section.MetricKind)}")));
+        }
+        return written;
+    }
+
+    public static string MetricSlug(MetricKind kind) => kind == MetricKind.ValidationAccuracy ? "accuracy" : "loss";
+
+    private static IEnumerable<string> Save(Plot plot, string pathWithoutExtension)
+    {
+        var png = pathWithoutExtension + ".png";
+        var svg = pathWithoutExtension + ".svg";
+        plot.SavePng(png, Width, Height);
+        plot.SaveSvg(svg, Width, Height);
+        return [png, svg];
+    }
+
+    /// <summary>Bars grouped by device, one colour per backend; logarithmic when the values span more than <see cref="LogScaleRatio"/>.</summary>
+    public static Plot SecondsChart(WorkloadSection section)
+    {
+        var plot = new Plot();
+        var devices = section.Runs.Select(r => r.Device).Distinct().Order(StringComparer.Ordinal).ToList();
+        var backends = section.Runs.Select(r => r.Backend).Distinct().Order(StringComparer.Ordinal).ToList();
+        var values = section.Runs.Select(r => r.MeanEpochSeconds).ToList();
+        bool log = values.Min() > 0 && values.Max() / values.Min() > LogScaleRatio;
+        // On a log axis bars start at the decade below the smallest value; plotted heights are log10(v) − floor,
+        // kept positive so that ScottPlot puts every value label above its bar.
+        double floor = log ? Math.Floor(Math.Log10(values.Min())) : 0;
+
+        const double groupWidth = 0.8;
+        double barWidth = groupWidth / backends.Count;
+        for (int b = 0; b < backends.Count; b++)
+        {
+            var color = Palette(b);
+            var bars = section.Runs.Where(r => r.Backend == backends[b]).Select(run => new Bar
+            {
+                Position = devices.IndexOf(run.Device) - groupWidth / 2 + barWidth * (b + 0.5),
+                Value = log ? Math.Log10(run.MeanEpochSeconds) - floor : run.MeanEpochSeconds,
+                Size = barWidth * 0.9,
+                FillColor = color,
+                Label = SeedTables.FormatSeconds(run.MeanEpochSeconds) + Suffix(run.DataKind),
+            }).ToList();
+            var plottable = plot.Add.Bars(bars);
+            plottable.LegendText = backends[b];
+            plottable.Color = color;
+        }
+
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            devices.Select((_, i) => (double)i).ToArray(), devices.ToArray());
+        plot.Axes.Bottom.MajorTickStyle.Length = 0;
+        plot.Axes.Bottom.Label.Text = "device";
+        plot.Axes.Left.Label.Text = log ? "seconds per epoch (log scale)" : "seconds per epoch";
+        if (log) UseLogTicks(plot.Axes.Left, floor);
+        plot.Axes.Margins(bottom: 0, top: 0.15);
+        // At least 2.5 group widths wide, so a lone device's bars do not fill the whole chart.
+        double center = (devices.Count - 1) / 2.0, halfWidth = Math.Max(devices.Count, 2.5) / 2;
+        plot.Axes.SetLimitsX(center - halfWidth, center + halfWidth);
+        plot.Title($"{section.Workload} ({section.Profile.ToString().ToLowerInvariant()}): seconds per epoch, lower is better{DataNote(section)}");
+        plot.ShowLegend(Alignment.UpperRight);
+        Style(plot);
+        return plot;
+    }
+
+    /// <summary>The metric after each epoch against the wall time spent so far: colour = backend (as in the bar chart), line and marker = device.</summary>
+    public static Plot TimeToMetricChart(WorkloadSection section)
+    {
+        var plot = new Plot();
+        var devices = section.Runs.Select(r => r.Device).Distinct().Order(StringComparer.Ordinal).ToList();
+        var backends = section.Runs.Select(r => r.Backend).Distinct().Order(StringComparer.Ordinal).ToList();
+        LinePattern[] patterns = [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
+        MarkerShape[] markers = [MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond];
+        var totals = section.Runs.Select(r => r.Epochs[^1].CumulativeSeconds).ToList();
+        bool log = totals.Min() > 0 && totals.Max() / totals.Min() > LogScaleRatio;
+        foreach (var run in section.Runs)
+        {
+            int device = devices.IndexOf(run.Device);
+            var xs = run.Epochs.Select(e => log ? Math.Log10(e.CumulativeSeconds) : e.CumulativeSeconds).ToArray();
+            var ys = run.Epochs.Select(e => e.Metric).ToArray();
+            var line = plot.Add.Scatter(xs, ys, Palette(backends.IndexOf(run.Backend)));
+            line.LegendText = run.Label + Suffix(run.DataKind);
+            line.LineWidth = 2;
+            line.LinePattern = patterns[device % patterns.Length];
+            line.MarkerShape = markers[device % markers.Length];
+            line.MarkerSize = 7;
+        }
+
+        var metric = section.MetricKind == MetricKind.ValidationAccuracy ? "validation accuracy" : "training loss";
+        plot.Axes.Bottom.Label.Text = log ? "cumulative wall time, seconds (log scale)" : "cumulative wall time, seconds";
+        if (log) UseLogTicks(plot.Axes.Bottom, 0);
+        plot.Axes.Left.Label.Text = section.MetricKind.HigherIsBetter() ? metric : $"{metric} (lower is better)";
+        plot.Title($"{section.Workload} ({section.Profile.ToString().ToLowerInvariant()}): {metric} against wall time{DataNote(section)}");
+        // The legend sits in a band kept empty below the lowest point: about 22 px per entry of a ~400 px data area.
+        // ScottPlot's margins are fractions of the data range, so the band's share f of the view needs f(1 + top)/(1 − f).
+        const double top = 0.05;
+        double band = Math.Min(0.6, (section.Runs.Count * 22 + 30) / 400.0);
+        plot.Axes.Margins(bottom: band * (1 + top) / (1 - band), top: top);
+        plot.ShowLegend(section.MetricKind.HigherIsBetter() ? Alignment.LowerRight : Alignment.LowerLeft);
+        Style(plot);
+        return plot;
+    }
+
+    /// <summary>Ticks at powers of ten for data plotted as log10(v) − <paramref name="offset"/>, labelled with v.</summary>
+    private static void UseLogTicks(IAxis axis, double offset)
+    {
+        axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+        {
+            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+            IntegerTicksOnly = true,
+            LabelFormatter = y => Math.Pow(10, y + offset).ToString("G4", CultureInfo.InvariantCulture),
+        };
+    }
+
+    private static void Style(Plot plot)
+    {
+        plot.Font.Set(Fonts.Sans);
+        plot.Axes.Title.Label.FontSize = 16;
+        plot.Axes.Left.Label.FontSize = 14;
+        plot.Axes.Bottom.Label.FontSize = 14;
+        plot.Axes.Left.TickLabelStyle.FontSize = 12;
+        plot.Axes.Bottom.TickLabelStyle.FontSize = 12;
+        plot.Legend.FontSize = 12;
+    }
+
+    private static string Suffix(DataKind data) => data == DataKind.Seed ? "" : " " + data.Marker();
+
+    private static string DataNote(WorkloadSection section)
+    {
+        var notes = new List<string>();
+        if (section.Runs.Any(r => r.DataKind == DataKind.Generated)) notes.Add($"{DataKind.Generated.Marker()} generated data");
+        if (section.Runs.Any(r => r.DataKind == DataKind.Substitute)) notes.Add($"{DataKind.Substitute.Marker()} substitute data set");
+        return notes.Count == 0 ? "" : $" ({string.Join(", ", notes)})";
+    }
+
+    private static Color Palette(int index) => new ScottPlot.Palettes.Category10().GetColor(index);
+}
