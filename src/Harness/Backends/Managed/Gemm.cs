@@ -23,6 +23,9 @@ internal static unsafe class Gemm
     /// <summary>Below this many multiply-adds a call runs on the calling thread only.</summary>
     public const long ParallelThreshold = 1L << 18;
 
+    /// <summary>How many stripes of C a parallel multiply offers each worker.</summary>
+    public const int StripesPerWorker = 4;
+
     public static void Multiply(WorkerPool pool, bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, bool parallel = true)
     {
@@ -291,14 +294,24 @@ internal static unsafe class Gemm
             _a = a;
             _b = b;
             _c = c;
-            int workers = pool.Workers;
+            // Up to StripesPerWorker stripes per worker, claimed dynamically: when another process holds a core, the free
+            // thread takes more stripes instead of waiting. Each stripe is an independent block of C, so results do not
+            // depend on which thread computed it.
+            int stripes = pool.Workers * StripesPerWorker;
             _splitColumns = n >= m || m < 2 * MR;
             int unit = _splitColumns ? NR : MR;
             int extent = _splitColumns ? n : m;
             int units = (extent + unit - 1) / unit;
-            int perWorker = (units + workers - 1) / workers;
-            _chunk = perWorker * unit;
+            int perStripe = Math.Max((units + stripes - 1) / stripes, MinimumUnitsPerStripe(unit, m, n, k));
+            _chunk = perStripe * unit;
             Stripes = (extent + _chunk - 1) / _chunk;
+        }
+
+        /// <summary>Keeps a stripe at ≥ 2^17 multiply-adds so repacking the shared operand stays a small overhead.</summary>
+        private int MinimumUnitsPerStripe(int unit, int m, int n, int k)
+        {
+            long perUnit = (long)unit * (_splitColumns ? m : n) * k;
+            return (int)Math.Max(1, Math.Min(int.MaxValue, (1L << 17) / Math.Max(1, perUnit)));
         }
 
         public void Execute(int item, int worker)

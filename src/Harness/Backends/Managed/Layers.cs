@@ -106,13 +106,13 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
         _y = new float[capacity * _f * _hw];
         _dx = new float[capacity * _c * _h * _w];
         _col = new float[pool.Workers][];
-        _dW = new float[pool.Workers][];
-        _db = new float[pool.Workers][];
-        for (int w = 0; w < pool.Workers; w++)
+        for (int w = 0; w < pool.Workers; w++) _col[w] = new float[_ckk * _hw];
+        _dW = new float[pool.Workers * ChunksPerWorker][];
+        _db = new float[_dW.Length][];
+        for (int c = 0; c < _dW.Length; c++)
         {
-            _col[w] = new float[_ckk * _hw];
-            _dW[w] = new float[_f * _ckk];
-            _db[w] = new float[_f];
+            _dW[c] = new float[_f * _ckk];
+            _db[c] = new float[_f];
         }
     }
 
@@ -123,25 +123,22 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
         return _y;
     }
 
+    private const int ChunksPerWorker = 4;
+
     /// <summary>
-    /// Splits the samples into one contiguous chunk per worker; the weight-gradient partial sums belong to the chunk, not
-    /// to whichever thread ran it, so the reduction order, and the result, is the same every run.
+    /// Splits the samples into contiguous chunks, a few per worker, claimed dynamically; the weight-gradient partial sums
+    /// belong to the chunk, not to whichever thread ran it, so the reduction order, and the result, is the same every run.
     /// </summary>
     private void RunChunks(int n)
     {
         _n = n;
-        _chunks = Math.Min(n, _pool.Workers);
+        _chunks = Math.Min(n, _dW.Length);
         _pool.Run(this, _chunks);
     }
 
     public override float[]? Backward(float[] x, float[] y, float[] dy, int n, bool needInputGradient)
     {
         (_x, _yOut, _dy, _backward, _needInput) = (x, y, dy, true, needInputGradient);
-        for (int w = 0; w < _pool.Workers; w++)
-        {
-            Array.Clear(_dW[w]);
-            Array.Clear(_db[w]);
-        }
         RunChunks(n);
         Array.Copy(_dW[0], Kernel.Grad, Kernel.Length);
         Array.Copy(_db[0], Bias.Grad, _f);
@@ -161,6 +158,11 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
 
     private void Sample(int s, int chunk, int worker)
     {
+        if (_backward && s == (int)((long)chunk * _n / _chunks))
+        {
+            Array.Clear(_dW[chunk]);
+            Array.Clear(_db[chunk]);
+        }
         var col = _col[worker];
         Im2Col(_x, s * _c * _h * _w, col);
         int yOffset = s * _f * _hw;
@@ -266,7 +268,7 @@ internal sealed class MaxPool2DLayer : Layer, IParallelJob
     private void Run(int n)
     {
         _n = n;
-        _chunks = Math.Min(n, _pool.Workers);
+        _chunks = Math.Min(n, 4 * _pool.Workers);
         _pool.Run(this, _chunks);
     }
 
