@@ -26,6 +26,9 @@ internal static unsafe class Gemm
     /// <summary>How many stripes of C a parallel multiply offers each worker.</summary>
     public const int StripesPerWorker = 4;
 
+    /// <summary>The narrowest stripe of C (columns or rows) a parallel multiply hands out, unless that leaves a worker idle.</summary>
+    public const int MinimumStripe = 256;
+
     public static void Multiply(WorkerPool pool, bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, bool parallel = true)
     {
@@ -302,16 +305,12 @@ internal static unsafe class Gemm
             int unit = _splitColumns ? NR : MR;
             int extent = _splitColumns ? n : m;
             int units = (extent + unit - 1) / unit;
-            int perStripe = Math.Max((units + stripes - 1) / stripes, MinimumUnitsPerStripe(unit, m, n, k));
+            // Every stripe repacks the other operand (A for column stripes, B for row stripes): that costs about 32/width of
+            // the stripe's FMAs, so stripes stay at least MinimumStripe wide, but there is always one per worker.
+            int perWorker = (units + pool.Workers - 1) / pool.Workers;
+            int perStripe = Math.Min(perWorker, Math.Max((units + stripes - 1) / stripes, (MinimumStripe + unit - 1) / unit));
             _chunk = perStripe * unit;
             Stripes = (extent + _chunk - 1) / _chunk;
-        }
-
-        /// <summary>Keeps a stripe at ≥ 2^17 multiply-adds so repacking the shared operand stays a small overhead.</summary>
-        private int MinimumUnitsPerStripe(int unit, int m, int n, int k)
-        {
-            long perUnit = (long)unit * (_splitColumns ? m : n) * k;
-            return (int)Math.Max(1, Math.Min(int.MaxValue, (1L << 17) / Math.Max(1, perUnit)));
         }
 
         public void Execute(int item, int worker)
