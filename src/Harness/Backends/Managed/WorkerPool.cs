@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 
 namespace PerfTests.Harness.Backends.Managed;
@@ -9,21 +10,31 @@ internal interface IParallelJob
 }
 
 /// <summary>
-/// A fixed set of threads (the caller is worker 0) that runs <see cref="IParallelJob"/> items without allocating:
-/// jobs are preallocated objects, items are claimed with Interlocked, workers sleep on a SemaphoreSlim between runs.
-/// Parallel.For would allocate closures and state per call; a steady-state training step here allocates nothing.
+/// A fixed set of threads (the caller is worker 0) that runs <see cref="IParallelJob"/> items without allocating.
+/// Parallel.For would allocate closures and state per call; here jobs are preallocated objects and a steady-state
+/// training step allocates nothing. A run publishes (generation, next item) in one 64-bit word; items are claimed by
+/// compare-and-swap on it, so a helper that wakes late can never claim an item of a finished run, and the caller never
+/// waits for a helper that has not started: it waits only for claimed items. Between runs helpers spin briefly
+/// (<see cref="SpinMicroseconds"/>), then sleep on a semaphore; waking a sleeping thread costs far more on a loaded VM
+/// than the gaps between the kernels of one training step.
 /// Each worker owns 64-byte-aligned native GEMM packing buffers.
 /// </summary>
 internal sealed unsafe class WorkerPool : IDisposable
 {
+    private const int SpinMicroseconds = 200;
+    private static readonly long SpinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
+
     private readonly Thread[] _threads;
     private readonly SemaphoreSlim[] _wake;
+    private readonly int[] _sleeping;
     private readonly float*[] _packA;
     private readonly float*[] _packB;
     private IParallelJob? _job;
+    private long _state;
+    private int _generation;
     private int _count;
-    private int _next;
-    private int _remaining;
+    private int _done;
+    private long _workerAllocatedBytes;
     private volatile bool _disposed;
 
     public WorkerPool(int workers)
@@ -31,6 +42,7 @@ internal sealed unsafe class WorkerPool : IDisposable
         Workers = Math.Max(1, workers);
         _threads = new Thread[Workers - 1];
         _wake = new SemaphoreSlim[Workers - 1];
+        _sleeping = new int[Workers - 1];
         _packA = new float*[Workers];
         _packB = new float*[Workers];
         for (int w = 0; w < Workers; w++)
@@ -50,8 +62,6 @@ internal sealed unsafe class WorkerPool : IDisposable
 
     public int Workers { get; }
 
-    private long _workerAllocatedBytes;
-
     /// <summary>Managed-heap bytes the helper threads allocated while running jobs (for the zero-allocation test).</summary>
     public long WorkerAllocatedBytes => Interlocked.Read(ref _workerAllocatedBytes);
 
@@ -61,7 +71,7 @@ internal sealed unsafe class WorkerPool : IDisposable
 
     public float* PackB(int worker) => _packB[worker];
 
-    /// <summary>Runs items 0..count-1 over all workers and returns when every item has finished.</summary>
+    /// <summary>Runs items 0..count-1 over all workers and returns when every item has finished. Not re-entrant.</summary>
     public void Run(IParallelJob job, int count)
     {
         if (count <= 0) return;
@@ -72,39 +82,62 @@ internal sealed unsafe class WorkerPool : IDisposable
         }
         _job = job;
         _count = count;
-        _next = 0;
-        int helpers = Math.Min(_threads.Length, count - 1);
-        // Every woken helper reports back before Run returns, so no helper can see the next run's fields half-set.
-        Volatile.Write(ref _remaining, helpers);
-        for (int t = 0; t < helpers; t++) _wake[t].Release();
-        Drain(0);
+        _done = 0;
+        int generation = ++_generation;
+        Interlocked.Exchange(ref _state, (long)generation << 32);
+        for (int t = 0; t < _threads.Length; t++)
+            if (Interlocked.Exchange(ref _sleeping[t], 0) == 1) _wake[t].Release();
+        Drain(generation, 0);
         var spin = new SpinWait();
-        while (Volatile.Read(ref _remaining) > 0) spin.SpinOnce(-1);
+        while (Volatile.Read(ref _done) < count) spin.SpinOnce(-1);
         _job = null;
     }
 
-    private void Drain(int worker)
+    private void Drain(int generation, int worker)
     {
-        var job = _job!;
-        int count = _count;
-        int item;
-        while ((item = Interlocked.Increment(ref _next) - 1) < count)
+        while (true)
         {
-            job.Execute(item, worker);
+            long state = Volatile.Read(ref _state);
+            if ((int)(state >> 32) != generation) return;
+            int item = (int)state;
+            if (item >= Volatile.Read(ref _count)) return;
+            if (Interlocked.CompareExchange(ref _state, state + 1, state) != state) continue;
+            _job!.Execute(item, worker);
+            Interlocked.Increment(ref _done);
         }
     }
 
     private void Loop(int worker)
     {
-        var wake = _wake[worker - 1];
+        int t = worker - 1;
+        int seen = 0;
         while (true)
         {
-            wake.Wait();
+            long start = Stopwatch.GetTimestamp();
+            int generation;
+            while ((generation = (int)(Volatile.Read(ref _state) >> 32)) == seen && !_disposed)
+            {
+                if (Stopwatch.GetTimestamp() - start < SpinTicks)
+                {
+                    Thread.SpinWait(20);
+                    continue;
+                }
+                // Announce sleep, then re-check: the caller publishes a run and then clears this flag, releasing us if it was set.
+                Interlocked.Exchange(ref _sleeping[t], 1);
+                if ((int)(Volatile.Read(ref _state) >> 32) != seen || _disposed)
+                {
+                    if (Interlocked.Exchange(ref _sleeping[t], 0) == 0) _wake[t].Wait(); // the caller released us: consume it
+                    continue;
+                }
+                _wake[t].Wait();
+                start = Stopwatch.GetTimestamp();
+            }
             if (_disposed) return;
+            seen = generation;
             long before = GC.GetAllocatedBytesForCurrentThread();
-            Drain(worker);
-            Interlocked.Add(ref _workerAllocatedBytes, GC.GetAllocatedBytesForCurrentThread() - before);
-            Interlocked.Decrement(ref _remaining);
+            Drain(generation, worker);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (allocated != 0) Interlocked.Add(ref _workerAllocatedBytes, allocated);
         }
     }
 
@@ -112,8 +145,8 @@ internal sealed unsafe class WorkerPool : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        foreach (var w in _wake) w.Release();
-        foreach (var t in _threads) t.Join();
+        for (int t = 0; t < _threads.Length; t++) _wake[t].Release();
+        foreach (var thread in _threads) thread.Join();
         foreach (var w in _wake) w.Dispose();
         for (int w = 0; w < Workers; w++)
         {
