@@ -26,6 +26,9 @@ internal static unsafe class Gemm
     /// <summary>How many stripes of C a parallel multiply offers each worker.</summary>
     public const int StripesPerWorker = 4;
 
+    /// <summary>Up to this many rows of C, a non-transposed B is read in place instead of packed.</summary>
+    public const int DirectBMaxRows = 64;
+
     /// <summary>The narrowest stripe of C (columns or rows) a parallel multiply hands out, unless that leaves a worker idle.</summary>
     public const int MinimumStripe = 256;
 
@@ -59,6 +62,9 @@ internal static unsafe class Gemm
             return;
         }
         int mr = MR, nr = NR;
+        // With few rows of C each packed B panel would be reused only m/MR times, and packing costs as much as that compute
+        // (convolutions: 32-64 filters times a large im2col matrix); then full panels are read straight from B.
+        bool direct = !transB && m <= DirectBMaxRows;
         for (int jc = 0; jc < n; jc += NC)
         {
             int nc = Math.Min(NC, n - jc);
@@ -66,7 +72,7 @@ internal static unsafe class Gemm
             {
                 int kc = Math.Min(KC, k - pc);
                 float betaBlock = pc == 0 ? beta : 1f;
-                PackB(transB, b, ldb, pc, jc, kc, nc, packB);
+                if (!direct) PackB(transB, b, ldb, pc, jc, kc, nc, packB);
                 for (int ic = 0; ic < m; ic += MC)
                 {
                     int mc = Math.Min(MC, m - ic);
@@ -74,14 +80,26 @@ internal static unsafe class Gemm
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int nrEff = Math.Min(nr, nc - jr);
-                        float* bPanel = packB + (jr / nr) * kc * nr;
+                        float* bPanel;
+                        int bStride = nr;
+                        if (!direct) bPanel = packB + (jr / nr) * kc * nr;
+                        else if (nrEff == nr)
+                        {
+                            bPanel = b + (long)pc * ldb + jc + jr;
+                            bStride = ldb;
+                        }
+                        else
+                        {
+                            PackB(false, b, ldb, pc, jc + jr, kc, nrEff, packB);
+                            bPanel = packB;
+                        }
                         for (int ir = 0; ir < mc; ir += mr)
                         {
                             int mrEff = Math.Min(mr, mc - ir);
                             float* aPanel = packA + (ir / mr) * kc * mr;
                             float* cTile = c + (long)(ic + ir) * ldc + jc + jr;
-                            if (Use512) Kernel8x32(kc, aPanel, bPanel, cTile, ldc, alpha, betaBlock, mrEff, nrEff);
-                            else Kernel6x16(kc, aPanel, bPanel, cTile, ldc, alpha, betaBlock, mrEff, nrEff);
+                            if (Use512) Kernel8x32(kc, aPanel, bPanel, bStride, cTile, ldc, alpha, betaBlock, mrEff, nrEff);
+                            else Kernel6x16(kc, aPanel, bPanel, bStride, cTile, ldc, alpha, betaBlock, mrEff, nrEff);
                         }
                     }
                 }
@@ -198,7 +216,7 @@ internal static unsafe class Gemm
         }
     }
 
-    private static void Kernel8x32(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr)
+    private static void Kernel8x32(int kc, float* a, float* b, int bStride, float* c, int ldc, float alpha, float beta, int mr, int nr)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
@@ -216,7 +234,7 @@ internal static unsafe class Gemm
             av = Vector512.Create(a[6]); c60 = Vector512.FusedMultiplyAdd(av, b0, c60); c61 = Vector512.FusedMultiplyAdd(av, b1, c61);
             av = Vector512.Create(a[7]); c70 = Vector512.FusedMultiplyAdd(av, b0, c70); c71 = Vector512.FusedMultiplyAdd(av, b1, c71);
             a += 8;
-            b += 32;
+            b += bStride;
         }
         if (mr == 8 && nr == 32)
         {
@@ -242,7 +260,7 @@ internal static unsafe class Gemm
         StoreEdge(tile, 32, c, ldc, alpha, beta, mr, nr);
     }
 
-    private static void Kernel6x16(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int mr, int nr)
+    private static void Kernel6x16(int kc, float* a, float* b, int bStride, float* c, int ldc, float alpha, float beta, int mr, int nr)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -258,7 +276,7 @@ internal static unsafe class Gemm
             av = Vector256.Create(a[4]); c40 = Vector256.FusedMultiplyAdd(av, b0, c40); c41 = Vector256.FusedMultiplyAdd(av, b1, c41);
             av = Vector256.Create(a[5]); c50 = Vector256.FusedMultiplyAdd(av, b0, c50); c51 = Vector256.FusedMultiplyAdd(av, b1, c51);
             a += 6;
-            b += 16;
+            b += bStride;
         }
         float* tile = stackalloc float[6 * 16];
         Vector256.Store(c00, tile); Vector256.Store(c01, tile + 8);
