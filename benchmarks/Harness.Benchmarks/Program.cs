@@ -29,35 +29,6 @@ if (args is ["interleaved", var countText, ..])
     return 0;
 }
 
-if (args is ["probe", ..])
-{
-    using var pool = new PerfTests.Harness.Backends.Managed.WorkerPool(1);
-    foreach (var (c, size, f, pad) in new[] { (3, 32, 32, true), (32, 32, 32, false), (32, 15, 64, true), (64, 15, 64, false), (1, 28, 32, false), (32, 26, 64, false) })
-    {
-        int n = c == 1 || size == 26 ? 128 : 32;
-        var layer = new PerfTests.Harness.Backends.Managed.Conv2DLayer(pool, 1, [c, size, size], new PerfTests.Harness.Workloads.Conv2D(f, 3, pad ? PerfTests.Harness.Workloads.ConvPadding.Same : PerfTests.Harness.Workloads.ConvPadding.Valid, PerfTests.Harness.Workloads.Activation.Relu), n, new PerfTests.Harness.Backends.Managed.Rng(1));
-        var x = new float[n * c * size * size];
-        var rnd = new Random(1);
-        for (int i = 0; i < x.Length; i++) x[i] = (float)rnd.NextDouble();
-        int o = pad ? size : size - 2;
-        var dy = new float[n * f * o * o];
-        double fw = 1e9, bw = 1e9;
-        for (int rep = 0; rep < 5; rep++)
-        {
-            var sw = Stopwatch.StartNew();
-            var y = layer.Forward(x, n, true);
-            fw = Math.Min(fw, sw.Elapsed.TotalMilliseconds);
-            for (int i = 0; i < dy.Length; i++) dy[i] = 0.01f;
-            sw.Restart();
-            layer.Backward(x, y, dy, n, c != 1);
-            bw = Math.Min(bw, sw.Elapsed.TotalMilliseconds);
-        }
-        double flops = 2.0 * n * f * c * 9 * o * o;
-        Console.WriteLine($"conv {c}->{f} {size}x{size} n={n}: forward {fw:F2} ms ({flops / fw / 1e6:F0} GFLOP/s) backward {bw:F2} ms ({(c != 1 ? 2 : 1) * flops / bw / 1e6:F0} GFLOP/s)");
-    }
-    return 0;
-}
-
 // "gemm": quick GFLOP/s of the managed SGEMM without BenchmarkDotNet (median of 10 calls per shape and thread count).
 if (args is ["gemm", ..])
 {
