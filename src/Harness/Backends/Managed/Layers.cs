@@ -305,13 +305,6 @@ internal sealed class MaxPool2DLayer : Layer, IParallelJob
     }
 }
 
-internal sealed class IdentityLayer : Layer
-{
-    public IdentityLayer(int index) => Index = index;
-    public override float[] Forward(float[] x, int n, bool training) => x;
-    public override float[]? Backward(float[] x, float[] y, float[] dy, int n, bool needInputGradient) => dy;
-}
-
 /// <summary>Inverted dropout (scale kept values by 1/(1-rate)) in training; identity otherwise.</summary>
 internal sealed class DropoutLayer : Layer
 {
