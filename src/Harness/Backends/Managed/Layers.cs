@@ -207,23 +207,31 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
         }
     }
 
-    private void Col2Im(float[] col, float[] dx, int dxOffset)
+    /// <summary>Scatter-adds the column matrix back onto the image; rows are short (the output width), so the adds are inlined.</summary>
+    private unsafe void Col2Im(float[] col, float[] dx, int dxOffset)
     {
         dx.AsSpan(dxOffset, _c * _h * _w).Clear();
-        int row = 0;
-        for (int c = 0; c < _c; c++)
-        for (int ky = 0; ky < _k; ky++)
-        for (int kx = 0; kx < _k; kx++, row++)
+        fixed (float* colBase = col)
+        fixed (float* dxBase = dx)
         {
-            int x0 = Math.Max(0, _pad - kx), x1 = Math.Min(_wo, _w + _pad - kx);
-            if (x1 <= x0) continue;
-            for (int oy = 0; oy < _ho; oy++)
+            int row = 0;
+            for (int c = 0; c < _c; c++)
+            for (int ky = 0; ky < _k; ky++)
+            for (int kx = 0; kx < _k; kx++, row++)
             {
-                int iy = oy + ky - _pad;
-                if (iy < 0 || iy >= _h) continue;
-                var src = col.AsSpan(row * _hw + oy * _wo + x0, x1 - x0);
-                var dst = dx.AsSpan(dxOffset + (c * _h + iy) * _w + x0 + kx - _pad, x1 - x0);
-                TensorPrimitives.Add(dst, src, dst);
+                int x0 = Math.Max(0, _pad - kx), x1 = Math.Min(_wo, _w + _pad - kx), length = x1 - x0;
+                if (length <= 0) continue;
+                for (int oy = 0; oy < _ho; oy++)
+                {
+                    int iy = oy + ky - _pad;
+                    if (iy < 0 || iy >= _h) continue;
+                    float* src = colBase + row * _hw + oy * _wo + x0;
+                    float* dst = dxBase + dxOffset + (c * _h + iy) * _w + x0 + kx - _pad;
+                    int i = 0;
+                    for (; i <= length - 8; i += 8)
+                        System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Load(dst + i) + System.Runtime.Intrinsics.Vector256.Load(src + i), dst + i);
+                    for (; i < length; i++) dst[i] += src[i];
+                }
             }
         }
     }
