@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace PerfTests.Harness.Backends.Managed;
 
@@ -126,10 +127,16 @@ internal static unsafe class Gemm
             float* panel = dst + (ir / mr) * kc * mr;
             if (!trans)
             {
+                int p0 = 0;
+                if (rows == 8 && mr == 8 && Avx.IsSupported)
+                {
+                    float* src = a + (long)(ic + ir) * lda + pc;
+                    for (; p0 <= kc - 8; p0 += 8) Transpose8x8(src + p0, lda, panel + p0 * 8, 8);
+                }
                 for (int i = 0; i < rows; i++)
                 {
                     float* src = a + (long)(ic + ir + i) * lda + pc;
-                    for (int p = 0; p < kc; p++) panel[p * mr + i] = src[p];
+                    for (int p = p0; p < kc; p++) panel[p * mr + i] = src[p];
                 }
             }
             else
@@ -187,7 +194,20 @@ internal static unsafe class Gemm
             }
             else
             {
-                for (int j = 0; j < cols; j++)
+                int j0 = 0;
+                if (Avx.IsSupported)
+                {
+                    // Blocks of 8 columns × 8 rows of B go through an 8×8 register transpose.
+                    int p8 = kc & ~7;
+                    for (; j0 <= cols - 8; j0 += 8)
+                    {
+                        float* src = b + (long)(jc + jr + j0) * ldb + pc;
+                        for (int p = 0; p < p8; p += 8) Transpose8x8(src + p, ldb, panel + p * nr + j0, nr);
+                        for (int j = j0; j < j0 + 8; j++)
+                            for (int p = p8; p < kc; p++) panel[p * nr + j] = src[(long)(j - j0) * ldb + p];
+                    }
+                }
+                for (int j = j0; j < cols; j++)
                 {
                     float* src = b + (long)(jc + jr + j) * ldb + pc;
                     for (int p = 0; p < kc; p++) panel[p * nr + j] = src[p];
@@ -197,6 +217,44 @@ internal static unsafe class Gemm
                         for (int j = cols; j < nr; j++) panel[p * nr + j] = 0f;
             }
         }
+    }
+
+    /// <summary>dst[c·dstStride + r] = src[r·srcStride + c] for an 8×8 block (AVX unpack/shuffle/permute).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, int srcStride, float* dst, int dstStride)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + srcStride);
+        var r2 = Avx.LoadVector256(src + 2L * srcStride);
+        var r3 = Avx.LoadVector256(src + 3L * srcStride);
+        var r4 = Avx.LoadVector256(src + 4L * srcStride);
+        var r5 = Avx.LoadVector256(src + 5L * srcStride);
+        var r6 = Avx.LoadVector256(src + 6L * srcStride);
+        var r7 = Avx.LoadVector256(src + 7L * srcStride);
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44);
+        var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44);
+        var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44);
+        var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44);
+        var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + dstStride, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 2L * dstStride, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 3L * dstStride, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 4L * dstStride, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 5L * dstStride, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 6L * dstStride, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 7L * dstStride, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
