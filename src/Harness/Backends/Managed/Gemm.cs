@@ -139,6 +139,10 @@ internal static unsafe class Gemm
                     for (int p = p0; p < kc; p++) panel[p * mr + i] = src[p];
                 }
             }
+            else if (rows == 8 && mr == 8)
+            {
+                for (int p = 0; p < kc; p++) Vector256.Store(Vector256.Load(a + (long)(pc + p) * lda + ic + ir), panel + p * 8);
+            }
             else
             {
                 for (int p = 0; p < kc; p++)
