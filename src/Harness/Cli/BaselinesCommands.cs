@@ -36,7 +36,7 @@ public sealed class BaselinesAcceptCommand : Command<BaselinesSettings>
             }
             var changes = BaselineUpdater.Accept(settings.Directory, results);
             foreach (var change in changes)
-                AnsiConsole.MarkupLineInterpolated($"{Colour(change.Kind)} {change.Device}/{change.Entry}: {change.Summary}");
+                AnsiConsole.MarkupLine($"{Colour(change.Kind)} {Markup.Escape($"{change.Device}/{change.Entry}: {change.Summary}")}");
             AnsiConsole.MarkupLineInterpolated(
                 $"{changes.Count(c => c.Kind == ChangeKind.Added)} added, {changes.Count(c => c.Kind == ChangeKind.Updated)} updated, {changes.Count(c => c.Kind == ChangeKind.Unchanged)} unchanged in {settings.Directory}. Review with: git diff baselines/");
             return 0;
