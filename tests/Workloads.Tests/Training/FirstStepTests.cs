@@ -7,6 +7,7 @@ namespace PerfTests.Workloads.Tests.Training;
 
 /// <summary>Each workload, as built by each backend, learns: one optimizer step on a batch lowers that batch's loss.</summary>
 [Trait("Category", "Unit")]
+[Collection(TorchSharpThreadsCollection.Name)]
 public sealed class FirstStepTests : IDisposable
 {
     private readonly TempFolder _cache = new();
@@ -30,7 +31,7 @@ public sealed class FirstStepTests : IDisposable
         var backend = BackendRegistry.Get(backendName);
         var data = DataCatalog.Load(workload, RunProfile.Smoke, new DataOptions(null, _cache.Path, SystemDirectories: []));
         using var session = backend.CreateSession(workload, new ModelDimensions(data.Classes, data.DataDimension), ComputeDevice.Cpu,
-            new SessionOptions(Seed: 7, Threads: 1, DisableDropout: true));
+            new SessionOptions(Seed: 7, Threads: 2, DisableDropout: true));
         var batch = new Batch(workload.Input, workload.BatchSize);
         int count = Math.Min(workload.BatchSize, data.Train.Count);
         int size = workload.Input.SampleSize;

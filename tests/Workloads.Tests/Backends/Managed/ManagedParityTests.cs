@@ -11,6 +11,7 @@ namespace PerfTests.Workloads.Tests.Backends.Managed;
 /// batches; the two backends' loss curves agree for 20 steps, and so do evaluation and predictions afterwards.
 /// </summary>
 [Trait("Category", "Unit")]
+[Collection(TorchSharpThreadsCollection.Name)]
 public sealed class ManagedParityTests(ITestOutputHelper output)
 {
     public static TheoryData<string, int, int, int> Cases => new()
