@@ -121,7 +121,7 @@ public static class WorkloadCatalog
         // With the 57 characters of the lower-cased Nietzsche corpus.
         KerasParameterCount = 102_585,
         Full = new Schedule(Epochs: 10),
-        Ci = new Schedule(Epochs: 3, TrainSamples: 12_000, ValidationSamples: 1_000),
+        Ci = new Schedule(Epochs: 5, TrainSamples: 12_000, ValidationSamples: 1_000),
         Smoke = new Schedule(Epochs: 2, TrainSamples: 256, ValidationSamples: 64),
     };
 
