@@ -23,6 +23,24 @@ public static class ModelShape
         return layers;
     }
 
+    /// <summary>
+    /// The model's last activation, which the backends fuse with the loss: sigmoid for binary cross-entropy,
+    /// softmax for categorical. Any other ending is a model the backends cannot build.
+    /// </summary>
+    public static Activation OutputActivation(WorkloadSpec workload)
+    {
+        var activation = workload.Layers[^1] switch
+        {
+            Dense d => d.Activation,
+            ActivationLayer a => a.Activation,
+            var other => throw new NotSupportedException($"{workload.Name}: the model must end in Dense or Activation, not {other.GetType().Name}."),
+        };
+        var expected = workload.Loss == LossKind.BinaryCrossEntropy ? Activation.Sigmoid : Activation.Softmax;
+        if (activation != expected)
+            throw new NotSupportedException($"{workload.Name}: {workload.Loss} needs a final {expected}, found {activation}.");
+        return activation;
+    }
+
     public static long KerasParameterCount(WorkloadSpec workload, int dataDimension = 0) =>
         Resolve(workload, dataDimension).Sum(l => l.KerasParameters);
 

@@ -28,7 +28,7 @@ internal sealed class ManagedSession : ITrainingSession
         _workload = workload;
         _dimensions = dimensions;
         _options = options;
-        _outputActivation = FinalActivation(workload);
+        _outputActivation = ModelShape.OutputActivation(workload);
         _pool = new WorkerPool(options.Threads > 0 ? options.Threads : Environment.ProcessorCount);
         _model = new Model(workload, dimensions, options, _pool, Math.Max(1, workload.BatchSize));
         ApplyLstmBiasMode();
@@ -120,20 +120,6 @@ internal sealed class ManagedSession : ITrainingSession
         if (!_pyTorchLstmBias) return;
         foreach (var p in _model.Parameters)
             if (p.Name.EndsWith("bias", StringComparison.Ordinal) && _model.IsLstmParameter(p)) p.StepScale = 2f;
-    }
-
-    private static KerasActivation FinalActivation(WorkloadSpec workload)
-    {
-        var activation = workload.Layers[^1] switch
-        {
-            Dense d => d.Activation,
-            ActivationLayer a => a.Activation,
-            var other => throw new NotSupportedException($"{workload.Name}: the model must end in Dense or Activation, not {other.GetType().Name}."),
-        };
-        var expected = workload.Loss == LossKind.BinaryCrossEntropy ? KerasActivation.Sigmoid : KerasActivation.Softmax;
-        if (activation != expected)
-            throw new NotSupportedException($"{workload.Name}: {workload.Loss} needs a final {expected}, found {activation}.");
-        return activation;
     }
 
     public void Dispose() => _pool.Dispose();

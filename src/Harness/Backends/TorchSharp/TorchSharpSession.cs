@@ -29,7 +29,7 @@ internal sealed class TorchSharpSession : ITrainingSession
         manual_seed(options.Seed);
         if (device.Kind == DeviceKind.Cuda) cuda.manual_seed(options.Seed);
 
-        _outputActivation = FinalActivation(workload);
+        _outputActivation = ModelShape.OutputActivation(workload);
         _model = Build(workload, dimensions, options.DisableDropout);
         _model.to(_device);
         _optimizer = CreateOptimizer(workload.Optimizer, _model.parameters());
@@ -100,20 +100,6 @@ internal sealed class TorchSharpSession : ITrainingSession
             logits, Labels(batch).to(ScalarType.Float32).unsqueeze(1), reduction: reduction),
         _ => throw new NotSupportedException(_workload.Loss.ToString()),
     };
-
-    private static KerasActivation FinalActivation(WorkloadSpec workload)
-    {
-        var activation = workload.Layers[^1] switch
-        {
-            Dense d => d.Activation,
-            ActivationLayer a => a.Activation,
-            var other => throw new NotSupportedException($"{workload.Name}: the model must end in Dense or Activation, not {other.GetType().Name}."),
-        };
-        var expected = workload.Loss == LossKind.BinaryCrossEntropy ? KerasActivation.Sigmoid : KerasActivation.Softmax;
-        if (activation != expected)
-            throw new NotSupportedException($"{workload.Name}: {workload.Loss} needs a final {expected}, found {activation}.");
-        return activation;
-    }
 
     private Sequential Build(WorkloadSpec workload, ModelDimensions dimensions, bool disableDropout)
     {
