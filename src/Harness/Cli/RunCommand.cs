@@ -149,7 +149,7 @@ public sealed class RunCommand : Command<RunSettings>
     /// <returns>False when the fetch failed.</returns>
     private static bool FetchIfMissing(DatasetId dataset, DataOptions data, bool offline, CancellationToken cancellationToken)
     {
-        var preferred = DataLocator.SetNames(dataset)[0];
+        var preferred = DataLocator.SetName(dataset);
         if (offline || DataLocator.Find(dataset, data)?.Name == preferred) return true;
         try
         {

@@ -37,7 +37,7 @@ public static class DataCatalog
         }
         else
         {
-            var missing = $"no real {DataLocator.SetNames(workload.Dataset)[0]} data set found. {DataLocator.WhatToPlace(workload.Dataset, options)}";
+            var missing = $"no real {DataLocator.SetName(workload.Dataset)} data set found. {DataLocator.WhatToPlace(workload.Dataset, options)}";
             if (!options.AllowGenerated) throw new DataUnavailableException($"{workload.Name}: {missing}");
             var (train, test) = GeneratedSize(workload, profile);
             located = SyntheticDatasets.Ensure(workload.Dataset, train, test, options.CacheDirectory);

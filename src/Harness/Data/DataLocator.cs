@@ -1,3 +1,4 @@
+using PerfTests.Harness.Data.Acquisition;
 using PerfTests.Harness.Data.Formats;
 using PerfTests.Harness.Workloads;
 
@@ -24,6 +25,9 @@ public static class DataLocator
     public const string ImdbFolder = "aclImdb";
     public const string TextFile = "nietzsche.txt";
 
+    /// <summary>The seed's own set for a data set ("mnist", not its stand-in): what is fetched, and what generated data is named after.</summary>
+    public static string SetName(DatasetId dataset) => SetNames(dataset)[0];
+
     /// <summary>The set names tried for a data set, preferred first.</summary>
     public static IReadOnlyList<string> SetNames(DatasetId dataset) => dataset switch
     {
@@ -42,7 +46,7 @@ public static class DataLocator
             yield return System.IO.Path.Combine(data, setName);
             yield return data;
         }
-        yield return System.IO.Path.Combine(options.CacheDirectory, "datasets", setName);
+        yield return DownloadCatalog.SetDirectory(options.CacheDirectory, setName);
         foreach (var system in options.EffectiveSystemDirectories) yield return System.IO.Path.Combine(system, setName);
     }
 
@@ -92,7 +96,7 @@ public static class DataLocator
     /// <summary>What to place where, for messages when a real set is required but missing.</summary>
     public static string WhatToPlace(DatasetId dataset, DataOptions options)
     {
-        var name = SetNames(dataset)[0];
+        var name = SetName(dataset);
         var files = dataset switch
         {
             DatasetId.Mnist => string.Join(", ", MnistFiles.Select(f => f + ".gz")),
@@ -101,7 +105,7 @@ public static class DataLocator
             DatasetId.Nietzsche => TextFile,
             _ => "",
         };
-        var cache = System.IO.Path.Combine(options.CacheDirectory, "datasets", name);
+        var cache = DownloadCatalog.SetDirectory(options.CacheDirectory, name);
         var extra = dataset == DatasetId.Mnist ? " On Debian/Ubuntu, `apt-get install dataset-fashion-mnist` provides Fashion-MNIST in MNIST's format." : "";
         return $"Place {files} in {cache} (or in <DIR>/{name}/ with --data DIR or ${DataOptions.DataDirectoryVariable}), " +
                $"or run: dotnet run --project src/Harness -- datasets fetch {name}.{extra}";

@@ -18,7 +18,7 @@ public static class SyntheticDatasets
     private const int GeneratorSeed = 2017;
 
     /// <summary>"generated-imdb-v2": the version is part of the name, so a baseline measured on an older generator's data is not comparable.</summary>
-    public static string GeneratedName(DatasetId dataset) => $"generated-{DataLocator.SetNames(dataset)[0]}-v{GeneratorVersion}";
+    public static string GeneratedName(DatasetId dataset) => $"generated-{DataLocator.SetName(dataset)}-v{GeneratorVersion}";
 
     /// <summary>
     /// The generated set of the given size, written on first use to
@@ -27,7 +27,7 @@ public static class SyntheticDatasets
     /// </summary>
     public static LocatedDataset Ensure(DatasetId dataset, int train, int test, string cacheDirectory)
     {
-        var name = DataLocator.SetNames(dataset)[0];
+        var name = DataLocator.SetName(dataset);
         var folder = Path.Combine(cacheDirectory, "generated", $"{name}-v{GeneratorVersion}-{train}x{test}");
         var found = DataLocator.Probe(dataset, GeneratedName(dataset), folder);
         if (found is not null) return found;

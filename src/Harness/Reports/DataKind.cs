@@ -24,7 +24,7 @@ public static class DataKinds
         return spec is null || run.Data.Name == SeedSetName(spec) ? DataKind.Seed : DataKind.Substitute;
     }
 
-    public static string SeedSetName(WorkloadSpec spec) => DataLocator.SetNames(spec.Dataset)[0];
+    public static string SeedSetName(WorkloadSpec spec) => DataLocator.SetName(spec.Dataset);
 
     /// <summary>What a table cell or chart label carries to point at the footnote.</summary>
     public static string Marker(this DataKind kind) => kind switch

@@ -58,7 +58,7 @@ public sealed class DatasetAcquirer
     public async Task<string> EnsureAsync(DatasetId dataset, DataOptions options, bool offline,
         IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        var set = Catalog.Find(DownloadCatalog.SetNameFor(dataset));
+        var set = Catalog.Find(DataLocator.SetName(dataset));
         if (options.DataDirectory is { } data)
         {
             var report = await CheckAsync(set, Path.Combine(data, set.Name), cancellationToken);

@@ -1,5 +1,3 @@
-using PerfTests.Harness.Workloads;
-
 namespace PerfTests.Harness.Data.Acquisition;
 
 /// <summary>One file of a data set, under its canonical name, with where to get it and how to know it is intact.</summary>
@@ -90,16 +88,6 @@ public sealed class DownloadCatalog
 
     /// <summary><c>&lt;cache&gt;/datasets/&lt;set&gt;</c>.</summary>
     public static string SetDirectory(string cacheDirectory, string set) => Path.Combine(DatasetsRoot(cacheDirectory), set);
-
-    /// <summary>The downloadable set a workload's <see cref="DatasetId"/> reads (MNIST's stand-in Fashion-MNIST is its own set).</summary>
-    public static string SetNameFor(DatasetId dataset) => dataset switch
-    {
-        DatasetId.Mnist => "mnist",
-        DatasetId.Cifar10 => "cifar10",
-        DatasetId.Imdb => "imdb",
-        DatasetId.Nietzsche => "nietzsche",
-        _ => throw new ArgumentOutOfRangeException(nameof(dataset)),
-    };
 
     /// <summary>
     /// The real sets. Sizes and SHA-256 sums come from tensorflow_datasets' url_checksums (mnist, fashion_mnist,
