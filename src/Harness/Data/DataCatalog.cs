@@ -17,8 +17,9 @@ public static class DataCatalog
         _ => throw new ArgumentOutOfRangeException(nameof(dataset)),
     };
 
-    // Raw sets already read in this process (a gate run trains several backends and two workloads on MNIST).
-    private static readonly ConcurrentDictionary<string, Lazy<object>> RawCache = new();
+    // Raw sets and checksums already computed in this process (a gate run trains several backends and two workloads on
+    // MNIST), keyed by what was computed and the files' paths and modification times.
+    private static readonly ConcurrentDictionary<string, Lazy<object>> Computed = new();
 
     /// <summary>
     /// Loads the workload's data for a profile: the real set when found (--data, $PERFTESTS_DATA, the cache,
@@ -32,7 +33,8 @@ public static class DataCatalog
         DataProvenance provenance;
         if (located is not null)
         {
-            provenance = new DataProvenance(located.Name, located.Path, DataFiles.CombinedSha256(ChecksumFiles(located)));
+            var checksum = Cached("sha256", located, () => DataFiles.CombinedSha256(ChecksumFiles(located)));
+            provenance = new DataProvenance(located.Name, located.Path, checksum);
             log?.Invoke($"data: {located.Name} from {located.Path}");
         }
         else
@@ -51,19 +53,19 @@ public static class DataCatalog
         {
             case DatasetId.Mnist or DatasetId.Cifar10:
             {
-                var images = (ImageSet)Raw(located, () => workload.Dataset == DatasetId.Mnist ? RawDatasets.ReadMnist(located) : RawDatasets.ReadCifar10(located));
+                var images = Cached("raw", located, () => workload.Dataset == DatasetId.Mnist ? RawDatasets.ReadMnist(located) : RawDatasets.ReadCifar10(located));
                 var (train, validation) = DataPreparer.Images(images, workload.Input, schedule);
                 return new WorkloadData(train, validation, images.Classes, 0, provenance);
             }
             case DatasetId.Imdb:
             {
-                var reviews = (ReviewSet)Raw(located, () => RawDatasets.ReadImdb(located));
+                var reviews = Cached("raw", located, () => RawDatasets.ReadImdb(located));
                 var (train, validation) = DataPreparer.Reviews(reviews, workload.Preparation, schedule);
                 return new WorkloadData(train, validation, 2, 0, provenance);
             }
             case DatasetId.Nietzsche:
             {
-                var corpus = (string)Raw(located, () => RawDatasets.ReadText(located));
+                var corpus = Cached("raw", located, () => RawDatasets.ReadText(located));
                 var (train, validation, alphabet) = DataPreparer.Text(corpus, located.Path, workload.Preparation, schedule);
                 return new WorkloadData(train, validation, alphabet.Length, alphabet.Length, provenance, alphabet);
             }
@@ -90,17 +92,18 @@ public static class DataCatalog
     private static IEnumerable<string> ChecksumFiles(LocatedDataset located) =>
         located.Files.SelectMany(f => Directory.Exists(f) ? Directory.EnumerateFiles(f, "*.txt", SearchOption.AllDirectories) : [f]);
 
-    private static object Raw(LocatedDataset located, Func<object> read)
+    private static T Cached<T>(string what, LocatedDataset located, Func<T> compute) where T : class
     {
-        var stamp = string.Join('|', located.Files.Select(f => $"{f}@{(File.Exists(f) ? File.GetLastWriteTimeUtc(f).Ticks : Directory.GetLastWriteTimeUtc(f).Ticks)}"));
-        var lazy = RawCache.GetOrAdd(stamp, _ => new Lazy<object>(read));
+        var stamps = located.Files.Select(f => $"{f}@{(File.Exists(f) ? File.GetLastWriteTimeUtc(f).Ticks : Directory.GetLastWriteTimeUtc(f).Ticks)}");
+        var key = $"{what}|{string.Join('|', stamps)}";
+        var lazy = Computed.GetOrAdd(key, _ => new Lazy<object>(compute));
         try
         {
-            return lazy.Value;
+            return (T)lazy.Value;
         }
         catch
         {
-            RawCache.TryRemove(stamp, out _);
+            Computed.TryRemove(key, out _);
             throw;
         }
     }
