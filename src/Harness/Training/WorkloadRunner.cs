@@ -23,23 +23,37 @@ public sealed record RunRequest(
 /// <summary>The pipeline for one run: data → backend session → trainer → <see cref="RunResult"/>.</summary>
 public static class WorkloadRunner
 {
+    /// <summary>Checks the backend can run on the device before loading (or generating) any data, then trains.</summary>
     public static RunResult Run(RunRequest request, IProgress<TrainingEvent>? progress = null, Action<string>? log = null,
-        CancellationToken cancellationToken = default) =>
-        Run(request, LoadData(request, log), progress, cancellationToken);
+        CancellationToken cancellationToken = default)
+    {
+        var availability = RequireRunnable(request);
+        return Train(request, availability, LoadData(request, log), progress, cancellationToken);
+    }
 
     public static WorkloadData LoadData(RunRequest request, Action<string>? log = null) =>
         DataCatalog.Load(request.Workload, request.Profile, request.Data, log);
 
     /// <summary>Trains on data already loaded (callers that must inspect the data's provenance first).</summary>
     public static RunResult Run(RunRequest request, WorkloadData data, IProgress<TrainingEvent>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        Train(request, RequireRunnable(request), data, progress, cancellationToken);
+
+    private static BackendAvailability RequireRunnable(RunRequest request)
     {
-        var (workload, backend, device) = (request.Workload, request.Backend, request.Device);
+        var backend = request.Backend;
         var availability = backend.Probe();
         if (!availability.IsAvailable)
             throw new BackendUnavailableException(backend.Name, availability.Reason!);
-        if (!backend.Supports(device, out var reason))
+        if (!backend.Supports(request.Device, out var reason))
             throw new BackendUnavailableException(backend.Name, reason);
+        return availability;
+    }
+
+    private static RunResult Train(RunRequest request, BackendAvailability availability, WorkloadData data,
+        IProgress<TrainingEvent>? progress, CancellationToken cancellationToken)
+    {
+        var (workload, backend, device) = (request.Workload, request.Backend, request.Device);
         var deviceInfo = DeviceDetector.Describe(device, request.EffectiveThreads);
 
         var epochs = request.Epochs ?? workload.ScheduleFor(request.Profile).Epochs;
