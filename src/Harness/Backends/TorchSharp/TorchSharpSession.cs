@@ -21,16 +21,22 @@ internal sealed class TorchSharpSession : ITrainingSession
     private readonly long[] _sampleShape;
     private long _updates;
 
+    private static readonly Lock DefaultGeneratorLock = new();
+
     public TorchSharpSession(WorkloadSpec workload, ModelDimensions dimensions, ComputeDevice device, SessionOptions options)
     {
         _workload = workload;
         _device = device.Kind == DeviceKind.Cpu ? CPU : new Device(DeviceType.CUDA, device.Index);
         if (options.Threads > 0) set_num_threads(options.Threads);
-        manual_seed(options.Seed);
-        if (device.Kind == DeviceKind.Cuda) cuda.manual_seed(options.Seed);
-
         _outputActivation = ModelShape.OutputActivation(workload);
-        _model = Build(workload, dimensions, options.DisableDropout);
+        // Layer constructors draw their initial weights from libtorch's one process-wide generator. Seeding and
+        // building under one lock keeps a seed's weights the same when another session is built at the same time.
+        lock (DefaultGeneratorLock)
+        {
+            manual_seed(options.Seed);
+            if (device.Kind == DeviceKind.Cuda) cuda.manual_seed(options.Seed);
+            _model = Build(workload, dimensions, options.DisableDropout);
+        }
         _model.to(_device);
         _optimizer = CreateOptimizer(workload.Optimizer, _model.parameters());
         _sampleShape = workload.Input.Shape.Select(d => (long)d).ToArray();
