@@ -6,7 +6,8 @@ namespace PerfTests.Harness.Reports;
 /// <summary>The report as Markdown in the seed's shape: per workload its two tables, conclusions, footnotes.</summary>
 public static class MarkdownReport
 {
-    public static string Render(ReportModel model)
+    /// <param name="charts">Where the charts are, relative to the Markdown file; null when none were drawn.</param>
+    public static string Render(ReportModel model, string? charts = null)
     {
         var text = new StringBuilder();
         text.Append("# PerfTests report\n\n");
@@ -26,6 +27,12 @@ public static class MarkdownReport
             foreach (var conclusion in section.Conclusions) text.Append($"- {conclusion}\n");
             if (section.Conclusions.Count > 0) text.Append('\n');
             foreach (var footnote in section.Footnotes) text.Append($"<sub>{footnote}</sub>\n\n");
+            if (charts is not null)
+            {
+                var (seconds, timeToMetric) = ReportCharts.FileNames(section);
+                text.Append($"![{section.Workload}: seconds per epoch]({ChartLink(charts, seconds)}) ")
+                    .Append($"![{section.Workload}: {section.MetricKind.Label()} against wall time]({ChartLink(charts, timeToMetric)})\n\n");
+            }
             foreach (var run in section.Runs.Where(r => r.SampleText is not null))
             {
                 var fence = Fence(run.SampleText!);
@@ -44,6 +51,11 @@ public static class MarkdownReport
         }
         return text.ToString();
     }
+
+    /// <summary>A relative link to the SVG (sharp at any zoom), with '/' separators and spaces escaped as Markdown needs.</summary>
+    private static string ChartLink(string directory, string name) =>
+        string.Join('/', directory.Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar).Append(name + ".svg")
+            .Where(part => part.Length > 0)).Replace(" ", "%20");
 
     private static string Name(RunProfile profile) => profile.ToString().ToLowerInvariant();
     private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";

@@ -5,8 +5,9 @@ using ScottPlot;
 namespace PerfTests.Harness.Reports;
 
 /// <summary>
-/// Two charts per workload section, each as PNG and SVG: seconds per epoch per backend × device (bars), and the
-/// metric against cumulative wall time (time to accuracy), one line per backend × device.
+/// Two charts per workload section, each as PNG and SVG: seconds per epoch per backend × device (bars, with the
+/// historical rows of the seconds table), and the metric against cumulative wall time (time to accuracy), one line
+/// per backend × device (historical figures have no per-epoch path).
 /// </summary>
 public static class ReportCharts
 {
@@ -23,11 +24,18 @@ public static class ReportCharts
         var written = new List<string>();
         foreach (var section in model.Sections)
         {
-            var stem = $"{section.Workload}.{section.Profile.ToString().ToLowerInvariant()}";
-            written.AddRange(Save(SecondsChart(section), Path.Combine(directory, $"{stem}.seconds-per-epoch")));
-            written.AddRange(Save(TimeToMetricChart(section), Path.Combine(directory, $"{stem}.time-to-{MetricSlug(section.MetricKind)}")));
+            var names = FileNames(section);
+            written.AddRange(Save(SecondsChart(section), Path.Combine(directory, names.Seconds)));
+            written.AddRange(Save(TimeToMetricChart(section), Path.Combine(directory, names.TimeToMetric)));
         }
         return written;
+    }
+
+    /// <summary>A section's two chart files, without the extension (each is written as .png and .svg).</summary>
+    public static (string Seconds, string TimeToMetric) FileNames(WorkloadSection section)
+    {
+        var stem = $"{section.Workload}.{section.Profile.ToString().ToLowerInvariant()}";
+        return ($"{stem}.seconds-per-epoch", $"{stem}.time-to-{MetricSlug(section.MetricKind)}");
     }
 
     public static string MetricSlug(MetricKind kind) => kind == MetricKind.ValidationAccuracy ? "accuracy" : "loss";
@@ -41,34 +49,53 @@ public static class ReportCharts
         return [png, svg];
     }
 
-    /// <summary>Bars grouped by device, one colour per backend; logarithmic when the values span more than <see cref="LogScaleRatio"/>.</summary>
+    /// <summary>
+    /// The seconds table as bars: one group per device (the table's columns), one colour per row, so our backends and
+    /// the historical rows (hatched, labelled with their year) read as the table does. Logarithmic when the values
+    /// span more than <see cref="LogScaleRatio"/>.
+    /// </summary>
     public static Plot SecondsChart(WorkloadSection section)
     {
         var plot = new Plot();
-        var devices = section.Runs.Select(r => r.Device).Distinct().Order(StringComparer.Ordinal).ToList();
-        var backends = section.Runs.Select(r => r.Backend).Distinct().Order(StringComparer.Ordinal).ToList();
-        var values = section.Runs.Select(r => r.MeanEpochSeconds).ToList();
-        bool log = values.Min() > 0 && values.Max() / values.Min() > LogScaleRatio;
-        // On a log axis bars start at the decade below the smallest value; plotted heights are log10(v) − floor,
-        // kept positive so that ScottPlot puts every value label above its bar.
-        double floor = log ? Math.Floor(Math.Log10(values.Min())) : 0;
+        var table = section.Seconds;
+        var devices = table.Columns;
+        var present = table.Rows.Select(row => row.Cells.Select(cell => cell.Value is > 0).ToArray()).ToList();
+        var values = table.Rows.SelectMany(row => row.Cells).Where(cell => cell.Value is > 0).Select(cell => cell.Value!.Value).ToList();
+        bool log = values.Min() / values.Max() < 1 / LogScaleRatio;
+        // On a log axis bars start at a power of ten at least half a decade below the smallest value, so the shortest
+        // bar stays visible; plotted heights are log10(v) − floor, positive so that every value label sits above its bar.
+        double floor = log ? Math.Floor(Math.Log10(values.Min()) - 0.5) : 0;
 
+        // Every bar is as wide as in the fullest group; a group's bars sit side by side around its centre.
         const double groupWidth = 0.8;
-        double barWidth = groupWidth / backends.Count;
-        for (int b = 0; b < backends.Count; b++)
+        int fullest = Enumerable.Range(0, devices.Count).Max(d => present.Count(row => row[d]));
+        double barWidth = groupWidth / fullest;
+        for (int r = 0; r < table.Rows.Count; r++)
         {
-            var color = Palette(b);
-            var bars = section.Runs.Where(r => r.Backend == backends[b]).Select(run => new Bar
+            var row = table.Rows[r];
+            var color = Palette(r);
+            var bars = new List<Bar>();
+            for (int d = 0; d < devices.Count; d++)
             {
-                Position = devices.IndexOf(run.Device) - groupWidth / 2 + barWidth * (b + 0.5),
-                Value = log ? Math.Log10(run.MeanEpochSeconds) - floor : run.MeanEpochSeconds,
-                Size = barWidth * 0.9,
-                FillColor = color,
-                Label = SeedTables.FormatSeconds(run.MeanEpochSeconds) + Suffix(run.DataKind),
-            }).ToList();
+                if (!present[r][d]) continue;
+                int slot = present.Take(r).Count(other => other[d]), inGroup = present.Count(other => other[d]);
+                double seconds = row.Cells[d].Value!.Value;
+                bars.Add(new Bar
+                {
+                    Position = d + barWidth * (slot - (inGroup - 1) / 2.0),
+                    Value = log ? Math.Log10(seconds) - floor : seconds,
+                    Size = barWidth * 0.9,
+                    FillColor = row.Historical ? color.WithAlpha(0.45) : color,
+                    FillHatch = row.Historical ? new ScottPlot.Hatches.Striped() : null,
+                    FillHatchColor = color,
+                    LineColor = color,
+                    LineWidth = row.Historical ? 1 : 0,
+                    Label = SeedTables.FormatSeconds(seconds) + Suffix(row.Cells[d].Data),
+                });
+            }
             var plottable = plot.Add.Bars(bars);
-            plottable.LegendText = backends[b];
-            plottable.Color = color;
+            plottable.LegendText = row.Label;
+            plottable.Color = row.Historical ? color.WithAlpha(0.45) : color;
         }
 
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
@@ -77,7 +104,9 @@ public static class ReportCharts
         plot.Axes.Bottom.Label.Text = "device";
         plot.Axes.Left.Label.Text = log ? "seconds per epoch (log scale)" : "seconds per epoch";
         if (log) UseLogTicks(plot.Axes.Left, floor);
-        plot.Axes.Margins(bottom: 0, top: 0.15);
+        // The legend sits in a band kept empty above the tallest bar: about 22 px per entry of a ~400 px data area.
+        double band = Math.Min(0.6, (table.Rows.Count * 22 + 30) / 400.0);
+        plot.Axes.Margins(bottom: 0, top: Math.Max(0.15, band / (1 - band)));
         // At least 2.5 group widths wide, so a lone device's bars do not fill the whole chart.
         double center = (devices.Count - 1) / 2.0, halfWidth = Math.Max(devices.Count, 2.5) / 2;
         plot.Axes.SetLimitsX(center - halfWidth, center + halfWidth);
@@ -132,7 +161,7 @@ public static class ReportCharts
         {
             MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
             IntegerTicksOnly = true,
-            LabelFormatter = y => Math.Pow(10, y + offset).ToString("G4", CultureInfo.InvariantCulture),
+            LabelFormatter = y => Math.Pow(10, y + offset) is var v && v >= 1 ? v.ToString("#,0", CultureInfo.InvariantCulture) : v.ToString("G4", CultureInfo.InvariantCulture),
         };
     }
 

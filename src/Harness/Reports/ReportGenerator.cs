@@ -33,7 +33,9 @@ public static class ReportGenerator
         var markdown = MarkdownReport.Render(model);
 
         var written = new List<string>();
-        if (options.Markdown is { } markdownPath) written.Add(Write(markdownPath, markdown));
+        // The Markdown file links the charts when both are written; stdout and the step summary cannot show local images.
+        if (options.Markdown is { } markdownPath)
+            written.Add(Write(markdownPath, options.Charts is { } charts ? MarkdownReport.Render(model, ChartsRelativeTo(markdownPath, charts)) : markdown));
         if (options.Json is { } jsonPath) written.Add(Write(jsonPath, JsonReport.Render(model)));
         if (options.Csv is { } csvPath) written.Add(Write(csvPath, CsvReport.Render(CsvReport.Rows(results))));
         if (options.Charts is { } chartsDirectory) written.AddRange(ReportCharts.Write(model, chartsDirectory));
@@ -45,6 +47,9 @@ public static class ReportGenerator
         }
         return new ReportOutput(model, markdown, written);
     }
+
+    private static string ChartsRelativeTo(string markdownPath, string chartsDirectory) =>
+        Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(markdownPath))!, Path.GetFullPath(chartsDirectory));
 
     private static string Write(string path, string content)
     {

@@ -63,6 +63,30 @@ public sealed class ReportChartsTests : IDisposable
     }
 
     [Fact]
+    public void SecondsChart_HistoricalRows_HatchedBarsOnTheirOwnDevices()
+    {
+        var historical = new[]
+        {
+            new HistoricalFigure("cnn_cifar10", "tensorflow", "k80", PerfTests.Harness.Workloads.RunProfile.Full,
+                PerfTests.Harness.Workloads.MetricKind.ValidationAccuracy, 0.7725, 39.2, "tensorflow (2017)", "Keras backend benchmark, 2017"),
+            new HistoricalFigure("cnn_cifar10", "tensorflow", "titan-x", PerfTests.Harness.Workloads.RunProfile.Full,
+                PerfTests.Harness.Workloads.MetricKind.ValidationAccuracy, 0.7687, 17.0, "tensorflow (2017)", "Keras backend benchmark, 2017"),
+        };
+        var section = ReportBuilder.Build(All, historical).Sections.Single(s => s.Workload == "cnn_cifar10");
+
+        var bars = ReportCharts.SecondsChart(section).GetPlottables().OfType<BarPlot>().ToList();
+
+        bars.Select(b => b.LegendText).Should().Equal("managed", "torchsharp", "tensorflow (2017)");
+        var theirs = bars[2].Bars;
+        theirs.Select(b => b.Label).Should().Equal("39.2", "17.0");
+        theirs.Should().OnlyContain(b => b.FillHatch != null);
+        bars[0].Bars.Should().OnlyContain(b => b.FillHatch == null);
+        // Groups follow the table's columns: ours (cpu, h100), then the historical k80 and titan-x, one bar each, centred.
+        theirs.Select(b => b.Position).Should().Equal(2, 3);
+        bars[0].Bars.Select(b => b.Position).Should().Equal(-0.2, 0.8);
+    }
+
+    [Fact]
     public void SecondsChart_ValuesSpanningOverTenfold_UsesALogAxis()
     {
         var cifar = ReportCharts.SecondsChart(Model.Sections.Single(s => s.Workload == "cnn_cifar10"));

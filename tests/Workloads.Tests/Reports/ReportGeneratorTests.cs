@@ -54,6 +54,21 @@ public sealed class ReportGeneratorTests : IDisposable
     }
 
     [Fact]
+    public void Generate_MarkdownAndCharts_FileLinksEveryChartRelativeToItself()
+    {
+        var markdownPath = Path.Combine(_temp.Path, "out", "report.md");
+        var charts = Path.Combine(_temp.Path, "out", "charts of run 1");
+
+        var output = ReportGenerator.Generate(new ReportOptions(Results, Baselines, Markdown: markdownPath, Charts: charts));
+
+        var file = File.ReadAllText(markdownPath);
+        var links = System.Text.RegularExpressions.Regex.Matches(file, @"!\[[^\]]+\]\(([^)]+)\)").Select(m => m.Groups[1].Value).ToList();
+        links.Should().HaveCount(2 * output.Model.Sections.Count).And.Contain("charts%20of%20run%201/mlp_mnist.full.seconds-per-epoch.svg");
+        links.Should().OnlyContain(link => File.Exists(Path.Combine(_temp.Path, "out", link.Replace("%20", " "))));
+        output.Markdown.Should().NotContain("![", "standard output and the step summary cannot show the chart files");
+    }
+
+    [Fact]
     public void Generate_MalformedJson_ErrorNamesTheFile()
     {
         var bad = Path.Combine(Results, "broken", "mlp_mnist.torchsharp.cpu.ci.json");
