@@ -5,7 +5,7 @@ namespace PerfTests.Perf.Tests;
 
 /// <summary>
 /// The gate: one case per backend × workload × device, generated from the backend registry, the workload
-/// catalog and the device keys in baselines/. Each trains on $PERFTESTS_PROFILE (default ci), writes its result
+/// catalog and the device keys in baselines/ plus this machine's own. Each trains on $PERFTESTS_PROFILE (default ci), writes its result
 /// to TestResults/perf, and fails when the metric or the time regressed beyond the baseline's tolerance or budget.
 /// </summary>
 [Collection(PerfCollection.Name)]
@@ -29,7 +29,7 @@ public sealed class PerfMatrixTests(ITestOutputHelper output)
     {
         var store = BaselineStore.Load(BaselineStore.DefaultDirectory());
         var data = new TheoryData<string>();
-        foreach (var gateCase in GateMatrix.Cases(store, deviceKind, GateMatrix.ThisMachineCpuKey())) data.Add(gateCase.ToString());
+        foreach (var gateCase in GateMatrix.Cases(store, deviceKind, GateMatrix.ThisMachineKeys(deviceKind))) data.Add(gateCase.ToString());
         return data;
     }
 

@@ -19,15 +19,15 @@ public sealed record GateCase(string Workload, string Backend, string DeviceKey,
 
 /// <summary>
 /// The matrix, generated (never hand-kept): every registered backend × every catalog workload × every device
-/// key of one kind found in baselines/ (for CPUs, this machine's CPU too, so a new machine is measured and told
-/// how to record its baseline).
+/// key of one kind found in baselines/, plus this machine's own devices of that kind, so a new CPU or GPU is
+/// measured (metric checked, timing reported) and told how to record its baseline.
 /// </summary>
 public static class GateMatrix
 {
-    public static IReadOnlyList<GateCase> Cases(BaselineStore store, string deviceKind, string? thisMachineCpuKey = null)
+    public static IReadOnlyList<GateCase> Cases(BaselineStore store, string deviceKind, IEnumerable<string>? thisMachineKeys = null)
     {
         var keys = store.Devices.Where(d => d.Kind == deviceKind).Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
-        if (deviceKind == "cpu" && thisMachineCpuKey is not null) keys.Add(thisMachineCpuKey);
+        keys.UnionWith(thisMachineKeys ?? []);
         return (from backend in BackendRegistry.Names
                 from workload in WorkloadCatalog.All
                 from key in keys.Order(StringComparer.Ordinal)
@@ -35,4 +35,8 @@ public static class GateMatrix
     }
 
     public static string ThisMachineCpuKey(int threads = 0) => DeviceDetector.Cpu(threads > 0 ? threads : Environment.ProcessorCount).Key;
+
+    /// <summary>This machine's device keys of one kind: its CPU at all its threads, or its NVIDIA GPUs (none without a driver).</summary>
+    public static IReadOnlyList<string> ThisMachineKeys(string deviceKind) =>
+        deviceKind == "cpu" ? [ThisMachineCpuKey()] : DeviceDetector.Gpus().Select(g => g.Key).Distinct().ToList();
 }
