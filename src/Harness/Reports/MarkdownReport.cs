@@ -54,8 +54,7 @@ public static class MarkdownReport
 
     /// <summary>A relative link to the SVG (sharp at any zoom), with '/' separators and spaces escaped as Markdown needs.</summary>
     private static string ChartLink(string directory, string name) =>
-        string.Join('/', directory.Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar).Append(name + ".svg")
-            .Where(part => part.Length > 0)).Replace(" ", "%20");
+        $"{directory.Replace(Path.DirectorySeparatorChar, '/')}/{name}.svg".Replace(" ", "%20");
 
     private static string Name(RunProfile profile) => profile.ToString().ToLowerInvariant();
     private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";

@@ -61,7 +61,7 @@ public static class ReportCharts
         var devices = table.Columns;
         var present = table.Rows.Select(row => row.Cells.Select(cell => cell.Value is > 0).ToArray()).ToList();
         var values = table.Rows.SelectMany(row => row.Cells).Where(cell => cell.Value is > 0).Select(cell => cell.Value!.Value).ToList();
-        bool log = values.Min() / values.Max() < 1 / LogScaleRatio;
+        bool log = SpansMoreThanLogScaleRatio(values);
         // On a log axis bars start at a power of ten at least half a decade below the smallest value, so the shortest
         // bar stays visible; plotted heights are log10(v) − floor, positive so that every value label sits above its bar.
         double floor = log ? Math.Floor(Math.Log10(values.Min()) - 0.5) : 0;
@@ -104,8 +104,8 @@ public static class ReportCharts
         plot.Axes.Bottom.Label.Text = "device";
         plot.Axes.Left.Label.Text = log ? "seconds per epoch (log scale)" : "seconds per epoch";
         if (log) UseLogTicks(plot.Axes.Left, floor);
-        // The legend sits in a band kept empty above the tallest bar: about 22 px per entry of a ~400 px data area.
-        double band = Math.Min(0.6, (table.Rows.Count * 22 + 30) / 400.0);
+        // The legend sits in a band kept empty above the tallest bar.
+        double band = LegendBand(table.Rows.Count);
         plot.Axes.Margins(bottom: 0, top: Math.Max(0.15, band / (1 - band)));
         // At least 2.5 group widths wide, so a lone device's bars do not fill the whole chart.
         double center = (devices.Count - 1) / 2.0, halfWidth = Math.Max(devices.Count, 2.5) / 2;
@@ -125,7 +125,7 @@ public static class ReportCharts
         LinePattern[] patterns = [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
         MarkerShape[] markers = [MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond];
         var totals = section.Runs.Select(r => r.Epochs[^1].CumulativeSeconds).ToList();
-        bool log = totals.Min() > 0 && totals.Max() / totals.Min() > LogScaleRatio;
+        bool log = SpansMoreThanLogScaleRatio(totals);
         foreach (var run in section.Runs)
         {
             int device = devices.IndexOf(run.Device);
@@ -144,15 +144,21 @@ public static class ReportCharts
         if (log) UseLogTicks(plot.Axes.Bottom, 0);
         plot.Axes.Left.Label.Text = section.MetricKind.HigherIsBetter() ? metric : $"{metric} (lower is better)";
         plot.Title($"{section.Workload} ({section.Profile.ToString().ToLowerInvariant()}): {metric} against wall time{DataNote(section)}");
-        // The legend sits in a band kept empty below the lowest point: about 22 px per entry of a ~400 px data area.
-        // ScottPlot's margins are fractions of the data range, so the band's share f of the view needs f(1 + top)/(1 − f).
+        // The legend sits in a band kept empty below the lowest point. ScottPlot's margins are fractions of the data
+        // range, so the band's share f of the view needs f(1 + top)/(1 − f).
         const double top = 0.05;
-        double band = Math.Min(0.6, (section.Runs.Count * 22 + 30) / 400.0);
+        double band = LegendBand(section.Runs.Count);
         plot.Axes.Margins(bottom: band * (1 + top) / (1 - band), top: top);
         plot.ShowLegend(section.MetricKind.HigherIsBetter() ? Alignment.LowerRight : Alignment.LowerLeft);
         Style(plot);
         return plot;
     }
+
+    private static bool SpansMoreThanLogScaleRatio(IReadOnlyCollection<double> values) =>
+        values.Min() > 0 && values.Max() / values.Min() > LogScaleRatio;
+
+    /// <summary>The share of the data area a legend of <paramref name="entries"/> lines takes: about 22 px each, of ~400 px.</summary>
+    private static double LegendBand(int entries) => Math.Min(0.6, (entries * 22 + 30) / 400.0);
 
     /// <summary>Ticks at powers of ten for data plotted as log10(v) − <paramref name="offset"/>, labelled with v.</summary>
     private static void UseLogTicks(IAxis axis, double offset)

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text.RegularExpressions;
 using PerfTests.Harness.Reports;
+using PerfTests.Harness.Workloads;
 using ScottPlot.Plottables;
 using static PerfTests.Workloads.Tests.Reports.ReportFixtures;
 
@@ -67,10 +68,10 @@ public sealed class ReportChartsTests : IDisposable
     {
         var historical = new[]
         {
-            new HistoricalFigure("cnn_cifar10", "tensorflow", "k80", PerfTests.Harness.Workloads.RunProfile.Full,
-                PerfTests.Harness.Workloads.MetricKind.ValidationAccuracy, 0.7725, 39.2, "tensorflow (2017)", "Keras backend benchmark, 2017"),
-            new HistoricalFigure("cnn_cifar10", "tensorflow", "titan-x", PerfTests.Harness.Workloads.RunProfile.Full,
-                PerfTests.Harness.Workloads.MetricKind.ValidationAccuracy, 0.7687, 17.0, "tensorflow (2017)", "Keras backend benchmark, 2017"),
+            new HistoricalFigure("cnn_cifar10", "tensorflow", "k80", RunProfile.Full,
+                MetricKind.ValidationAccuracy, 0.7725, 39.2, "tensorflow (2017)", "Keras backend benchmark, 2017"),
+            new HistoricalFigure("cnn_cifar10", "tensorflow", "titan-x", RunProfile.Full,
+                MetricKind.ValidationAccuracy, 0.7687, 17.0, "tensorflow (2017)", "Keras backend benchmark, 2017"),
         };
         var section = ReportBuilder.Build(All, historical).Sections.Single(s => s.Workload == "cnn_cifar10");
 
