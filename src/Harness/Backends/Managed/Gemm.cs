@@ -34,7 +34,7 @@ internal static unsafe class Gemm
     public const int MinimumStripe = 256;
 
     public static void Multiply(WorkerPool pool, bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, bool parallel = true)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
     {
         if (m <= 0 || n <= 0) return;
         if (k <= 0)
@@ -42,7 +42,7 @@ internal static unsafe class Gemm
             ScaleC(m, n, beta, c, ldc);
             return;
         }
-        if (!parallel || pool.Workers == 1 || (long)m * n * k < ParallelThreshold)
+        if (pool.Workers == 1 || (long)m * n * k < ParallelThreshold)
         {
             Serial(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pool.PackA(0), pool.PackB(0));
             return;

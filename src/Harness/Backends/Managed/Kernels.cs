@@ -153,10 +153,10 @@ internal static class Activations
 internal static unsafe class Blas
 {
     public static void Gemm(WorkerPool pool, bool ta, bool tb, int m, int n, int k,
-        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc, bool parallel = true)
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc)
     {
         fixed (float* pa = a) fixed (float* pb = b) fixed (float* pc = c)
-            Managed.Gemm.Multiply(pool, ta, tb, m, n, k, 1f, pa + aOffset, lda, pb + bOffset, ldb, beta, pc + cOffset, ldc, parallel);
+            Managed.Gemm.Multiply(pool, ta, tb, m, n, k, 1f, pa + aOffset, lda, pb + bOffset, ldb, beta, pc + cOffset, ldc);
     }
 
     /// <summary>Single-threaded, for use inside a parallel job by <paramref name="worker"/>.</summary>

@@ -12,9 +12,6 @@ internal abstract class Layer
 {
     public List<Parameter> Parameters { get; } = [];
 
-    /// <summary>Index of this layer in the workload's layer list (names its weights).</summary>
-    public int Index { get; init; }
-
     public virtual float[] Forward(float[] x, int n, bool training) =>
         throw new InvalidOperationException($"{GetType().Name} takes token input.");
 
@@ -43,7 +40,6 @@ internal sealed class DenseLayer : Layer
     public DenseLayer(WorkerPool pool, int index, int inputs, int units, Activation activation, int capacity, Rng rng)
     {
         _pool = pool;
-        Index = index;
         (In, Out, Activation) = (inputs, units, activation);
         Kernel = new Parameter($"{index}.kernel", [inputs, units]);
         Bias = new Parameter($"{index}.bias", [units]);
@@ -91,7 +87,6 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
     public Conv2DLayer(WorkerPool pool, int index, IReadOnlyList<int> input, Conv2D spec, int capacity, Rng rng)
     {
         _pool = pool;
-        Index = index;
         (_c, _h, _w, _k, _f, _activation) = (input[0], input[1], input[2], spec.KernelSize, spec.Filters, spec.Activation);
         _pad = spec.Padding == ConvPadding.Same ? (_k - 1) / 2 : 0;
         _ho = _h + 2 * _pad - _k + 1;
@@ -107,7 +102,7 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
         _dx = new float[capacity * _c * _h * _w];
         _col = new float[pool.Workers][];
         for (int w = 0; w < pool.Workers; w++) _col[w] = new float[_ckk * _hw];
-        _dW = new float[pool.Workers * ChunksPerWorker][];
+        _dW = new float[pool.Workers * WorkerPool.ChunksPerWorker][];
         _db = new float[_dW.Length][];
         for (int c = 0; c < _dW.Length; c++)
         {
@@ -122,8 +117,6 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
         RunChunks(n);
         return _y;
     }
-
-    private const int ChunksPerWorker = 4;
 
     /// <summary>
     /// Splits the samples into contiguous chunks, a few per worker, claimed dynamically; the weight-gradient partial sums
@@ -152,17 +145,17 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
 
     public void Execute(int chunk, int worker)
     {
-        int first = (int)((long)chunk * _n / _chunks), end = (int)((long)(chunk + 1) * _n / _chunks);
+        var (first, end) = WorkerPool.ChunkRange(chunk, _n, _chunks);
+        if (_backward)
+        {
+            Array.Clear(_dW[chunk]);
+            Array.Clear(_db[chunk]);
+        }
         for (int s = first; s < end; s++) Sample(s, chunk, worker);
     }
 
     private void Sample(int s, int chunk, int worker)
     {
-        if (_backward && s == (int)((long)chunk * _n / _chunks))
-        {
-            Array.Clear(_dW[chunk]);
-            Array.Clear(_db[chunk]);
-        }
         var col = _col[worker];
         Im2Col(_x, s * _c * _h * _w, col);
         int yOffset = s * _f * _hw;
@@ -247,10 +240,9 @@ internal sealed class MaxPool2DLayer : Layer, IParallelJob
     private bool _backward;
     private int _n, _chunks;
 
-    public MaxPool2DLayer(WorkerPool pool, int index, IReadOnlyList<int> input, int poolSize, int capacity)
+    public MaxPool2DLayer(WorkerPool pool, IReadOnlyList<int> input, int poolSize, int capacity)
     {
         _pool = pool;
-        Index = index;
         (_c, _h, _w, _p) = (input[0], input[1], input[2], poolSize);
         (_ho, _wo) = (_h / _p, _w / _p);
         _y = new float[capacity * _c * _ho * _wo];
@@ -276,13 +268,13 @@ internal sealed class MaxPool2DLayer : Layer, IParallelJob
     private void Run(int n)
     {
         _n = n;
-        _chunks = Math.Min(n, 4 * _pool.Workers);
+        _chunks = Math.Min(n, WorkerPool.ChunksPerWorker * _pool.Workers);
         _pool.Run(this, _chunks);
     }
 
     public void Execute(int chunk, int worker)
     {
-        int first = (int)((long)chunk * _n / _chunks), end = (int)((long)(chunk + 1) * _n / _chunks);
+        var (first, end) = WorkerPool.ChunkRange(chunk, _n, _chunks);
         int outPlane = _ho * _wo, inPlane = _h * _w;
         if (_backward)
         {
@@ -321,9 +313,8 @@ internal sealed class DropoutLayer : Layer
     private readonly Rng _rng;
     private bool _active;
 
-    public DropoutLayer(int index, double rate, int size, int capacity, Rng rng)
+    public DropoutLayer(double rate, int size, int capacity, Rng rng)
     {
-        Index = index;
         _rate = (float)rate;
         _scale = 1f / (1f - _rate);
         _mask = new float[capacity * size];
@@ -359,9 +350,8 @@ internal sealed class ActivationOnlyLayer : Layer
     private readonly float[] _y;
     private readonly int _size;
 
-    public ActivationOnlyLayer(int index, Activation activation, int size, int capacity)
+    public ActivationOnlyLayer(Activation activation, int size, int capacity)
     {
-        Index = index;
         (_activation, _size) = (activation, size);
         _y = new float[capacity * size];
     }
@@ -392,7 +382,6 @@ internal sealed class EmbeddingLayer : Layer
 
     public EmbeddingLayer(int index, int vocabulary, int dim, int length, int capacity, Rng rng)
     {
-        Index = index;
         (_v, _d, _t) = (vocabulary, dim, length);
         Embeddings = new Parameter($"{index}.embeddings", [vocabulary, dim]);
         rng.Uniform(Embeddings.Value, 0.05);
@@ -445,9 +434,8 @@ internal sealed class GlobalAveragePooling1DLayer : Layer
     private readonly int _t, _d;
     private readonly float[] _y, _dx;
 
-    public GlobalAveragePooling1DLayer(int index, int length, int dim, int capacity)
+    public GlobalAveragePooling1DLayer(int length, int dim, int capacity)
     {
-        Index = index;
         (_t, _d) = (length, dim);
         _y = new float[capacity * dim];
         _dx = new float[capacity * length * dim];

@@ -215,10 +215,14 @@ internal sealed class LstmLayer : Layer, IParallelJob
     private int _n;
     private bool _backward, _needInput;
 
-    public LstmLayer(WorkerPool pool, int index, int length, int features, int units, bool bidirectional, bool oneHot, int capacity, Rng rng)
+    /// <param name="pyTorchBias">
+    /// Emulate PyTorch's two LSTM bias vectors (the torchsharp backend): both receive the same gradient, so their sum, the
+    /// Keras bias here, moves by two optimizer steps per update.
+    /// </param>
+    public LstmLayer(WorkerPool pool, int index, int length, int features, int units, bool bidirectional, bool oneHot, int capacity, Rng rng,
+        bool pyTorchBias = false)
     {
         _pool = pool;
-        Index = index;
         (_u, _t, _f) = (units, length, features);
         _directions = bidirectional
             ? [new LstmCore(pool, $"{index}.forward/", length, features, units, false, oneHot, capacity, rng),
@@ -229,6 +233,7 @@ internal sealed class LstmLayer : Layer, IParallelJob
             Parameters.Add(d.Kernel);
             Parameters.Add(d.Recurrent);
             Parameters.Add(d.Bias);
+            if (pyTorchBias) d.Bias.StepScale = 2f;
         }
         OneHot = oneHot;
         _y = new float[capacity * units * _directions.Length];
@@ -260,7 +265,7 @@ internal sealed class LstmLayer : Layer, IParallelJob
 
     public override float[]? Backward(float[] x, float[] y, float[] dy, int n, bool needInputGradient)
     {
-        (_x, _tokens, _dy, _n, _backward, _needInput) = (x, null, dy, n, true, needInputGradient);
+        (_tokens, _dy, _n, _backward, _needInput) = (null, dy, n, true, needInputGradient);
         if (_directions.Length == 1)
         {
             _directions[0].Backward(dy, 0, _u, null, n, needInputGradient, parallel: true, worker: 0);
@@ -282,8 +287,8 @@ internal sealed class LstmLayer : Layer, IParallelJob
 
     public void Execute(int item, int worker)
     {
-        bool parallel = _pool.Workers < 2;
-        if (!_backward) _directions[item].Forward(_x, _tokens, _n, parallel, worker);
-        else _directions[item].Backward(_dy!, item * _u, 2 * _u, _tokens, _n, _needInput, parallel, worker);
+        // Each direction runs on its own worker, so its GEMMs stay on that worker (with one worker, the pool runs both inline).
+        if (!_backward) _directions[item].Forward(_x, _tokens, _n, parallel: false, worker);
+        else _directions[item].Backward(_dy!, item * _u, 2 * _u, _tokens, _n, _needInput, parallel: false, worker);
     }
 }

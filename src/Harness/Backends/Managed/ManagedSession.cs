@@ -30,8 +30,7 @@ internal sealed class ManagedSession : ITrainingSession
         _options = options;
         _outputActivation = ModelShape.OutputActivation(workload);
         _pool = new WorkerPool(options.Threads > 0 ? options.Threads : Environment.ProcessorCount);
-        _model = new Model(workload, dimensions, options, _pool, Math.Max(1, workload.BatchSize));
-        ApplyLstmBiasMode();
+        _model = new Model(workload, dimensions, options, _pool, Math.Max(1, workload.BatchSize), pyTorchLstmBias);
         ParameterCount = _model.Parameters.Sum(p => (long)p.Length);
     }
 
@@ -109,17 +108,8 @@ internal sealed class ManagedSession : ITrainingSession
     {
         if (batch.Count <= _model.Capacity) return;
         var weights = GetWeights();
-        var larger = new Model(_workload, _dimensions, _options, _pool, batch.Count, _model.Optimizer);
-        _model = larger;
-        ApplyLstmBiasMode();
+        _model = new Model(_workload, _dimensions, _options, _pool, batch.Count, _pyTorchLstmBias, _model.Optimizer);
         SetWeights(weights);
-    }
-
-    private void ApplyLstmBiasMode()
-    {
-        if (!_pyTorchLstmBias) return;
-        foreach (var p in _model.Parameters)
-            if (p.Name.EndsWith("bias", StringComparison.Ordinal) && _model.IsLstmParameter(p)) p.StepScale = 2f;
     }
 
     public void Dispose() => _pool.Dispose();

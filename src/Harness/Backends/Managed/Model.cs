@@ -9,11 +9,12 @@ internal sealed class Model
 {
     private readonly WorkloadSpec _workload;
     private readonly Layer[] _layers;
-    private readonly float[]?[] _inputs;
     private readonly float[]?[] _outputs;
     private readonly float[] _dLogits;
 
-    public Model(WorkloadSpec workload, ModelDimensions dimensions, SessionOptions options, WorkerPool pool, int capacity, Optimizer? optimizer = null)
+    /// <param name="pyTorchLstmBias">See <see cref="LstmLayer"/>: LSTM biases step as PyTorch's two bias vectors together do.</param>
+    public Model(WorkloadSpec workload, ModelDimensions dimensions, SessionOptions options, WorkerPool pool, int capacity, bool pyTorchLstmBias,
+        Optimizer? optimizer = null)
     {
         _workload = workload;
         Capacity = capacity;
@@ -34,13 +35,13 @@ internal sealed class Model
                     layers.Add(new Conv2DLayer(pool, i, input, c, capacity, rng));
                     break;
                 case ActivationLayer a:
-                    if (!isLast) layers.Add(new ActivationOnlyLayer(i, a.Activation, outSize, capacity));
+                    if (!isLast) layers.Add(new ActivationOnlyLayer(a.Activation, outSize, capacity));
                     break;
                 case KerasDropout dr:
-                    if (!options.DisableDropout && dr.Rate > 0) layers.Add(new DropoutLayer(i, dr.Rate, outSize, capacity, new Rng(options.Seed * 7919 + i)));
+                    if (!options.DisableDropout && dr.Rate > 0) layers.Add(new DropoutLayer(dr.Rate, outSize, capacity, new Rng(options.Seed * 7919 + i)));
                     break;
                 case MaxPool2D p:
-                    layers.Add(new MaxPool2DLayer(pool, i, input, p.PoolSize, capacity));
+                    layers.Add(new MaxPool2DLayer(pool, input, p.PoolSize, capacity));
                     break;
                 case Flatten:
                     break;
@@ -49,7 +50,7 @@ internal sealed class Model
                     layers.Add(new EmbeddingLayer(i, ModelShape.Size(e.InputDim, dimensions.DataDimension, workload.Name), e.OutputDim, input[0], capacity, rng));
                     break;
                 case GlobalAveragePooling1D:
-                    layers.Add(new GlobalAveragePooling1DLayer(i, input[0], input[1], capacity));
+                    layers.Add(new GlobalAveragePooling1DLayer(input[0], input[1], capacity));
                     break;
                 case OneHot:
                     // Folded into the next layer, which must be an LSTM: x·W becomes a gather of kernel rows.
@@ -57,10 +58,10 @@ internal sealed class Model
                         throw new NotSupportedException($"{workload.Name}: managed supports OneHot only as the first layer, directly before an LSTM.");
                     break;
                 case Lstm l:
-                    layers.Add(new LstmLayer(pool, i, input[0], input[1], l.Units, bidirectional: false, oneHot: i > 0 && resolved[i - 1].Layer is OneHot, capacity, rng));
+                    layers.Add(new LstmLayer(pool, i, input[0], input[1], l.Units, bidirectional: false, oneHot: i > 0 && resolved[i - 1].Layer is OneHot, capacity, rng, pyTorchLstmBias));
                     break;
                 case Bidirectional b:
-                    layers.Add(new LstmLayer(pool, i, input[0], input[1], b.Layer.Units, bidirectional: true, oneHot: i > 0 && resolved[i - 1].Layer is OneHot, capacity, rng));
+                    layers.Add(new LstmLayer(pool, i, input[0], input[1], b.Layer.Units, bidirectional: true, oneHot: i > 0 && resolved[i - 1].Layer is OneHot, capacity, rng, pyTorchLstmBias));
                     break;
                 default:
                     throw new NotSupportedException($"{workload.Name}: managed has no {layer.GetType().Name} layer.");
@@ -72,7 +73,6 @@ internal sealed class Model
             throw new NotSupportedException($"{workload.Name}: {workload.Input.Kind} input needs a first layer that takes {(workload.Input.Kind == InputKind.Tokens ? "tokens (Embedding, or OneHot before an LSTM)" : "features")}.");
         Outputs = resolved[^1].OutputShape[0];
         Parameters = _layers.SelectMany(l => l.Parameters).ToList();
-        _inputs = new float[_layers.Length][];
         _outputs = new float[_layers.Length][];
         _dLogits = new float[capacity * Outputs];
         if (optimizer is null) Optimizer = Optimizer.Create(workload.Optimizer, Parameters);
@@ -82,8 +82,6 @@ internal sealed class Model
             Optimizer = optimizer;
         }
     }
-
-    public bool IsLstmParameter(Parameter p) => _layers.Any(l => l is LstmLayer && l.Parameters.Contains(p));
 
     public int Capacity { get; }
     public int Outputs { get; }
@@ -95,11 +93,9 @@ internal sealed class Model
     {
         int n = batch.Count;
         float[] x = _layers[0].TakesTokens ? _layers[0].Forward(batch.Tokens!, n, training) : _layers[0].Forward(batch.Features!, n, training);
-        _inputs[0] = batch.Features;
         _outputs[0] = x;
         for (int i = 1; i < _layers.Length; i++)
         {
-            _inputs[i] = x;
             x = _layers[i].Forward(x, n, training);
             _outputs[i] = x;
         }
@@ -133,11 +129,8 @@ internal sealed class Model
             }
         }
         float[] dy = _dLogits;
-        for (int i = _layers.Length - 1; i >= 1; i--)
-        {
-            bool needInput = true;
-            dy = _layers[i].Backward(_inputs[i]!, _outputs[i]!, dy, n, needInput)!;
-        }
+        // Layer i's input is layer i−1's output; every layer above the first passes a gradient down.
+        for (int i = _layers.Length - 1; i >= 1; i--) dy = _layers[i].Backward(_outputs[i - 1]!, _outputs[i]!, dy, n, needInputGradient: true)!;
         if (_layers[0].TakesTokens) _layers[0].Backward(batch.Tokens!, dy, n);
         else _layers[0].Backward(batch.Features!, _outputs[0]!, dy, n, needInputGradient: false);
         Optimizer.Step();

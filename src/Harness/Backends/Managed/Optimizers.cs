@@ -28,11 +28,11 @@ internal abstract class Optimizer(OptimizerSpec spec, IReadOnlyList<Parameter> p
         float lr = (float)spec.LearningRateAt(Updates);
         Updates++;
         // Single-threaded on purpose: the update is memory-bound, and splitting it over the two cores measured slower.
-        for (int i = 0; i < Parameters.Count; i++) Update(i, Parameters[i], lr * Parameters[i].StepScale, 0, Parameters[i].Length);
+        for (int i = 0; i < Parameters.Count; i++) Update(i, Parameters[i], lr * Parameters[i].StepScale);
     }
 
-    /// <summary>Updates elements [start, end) of parameter <paramref name="index"/>.</summary>
-    protected abstract void Update(int index, Parameter p, float lr, int start, int end);
+    /// <summary>Updates parameter <paramref name="index"/> (<paramref name="p"/>) with its gradient.</summary>
+    protected abstract void Update(int index, Parameter p, float lr);
 
     protected float[][] State() => Parameters.Select(p => new float[p.Length]).ToArray();
 
@@ -58,16 +58,16 @@ internal sealed class Adam : Optimizer
         _v = State();
     }
 
-    protected override void Update(int index, Parameter p, float lr, int start, int end)
+    protected override void Update(int index, Parameter p, float lr)
     {
         long t = Updates;
         float b1 = (float)_spec.Beta1, b2 = (float)_spec.Beta2, eps = (float)_spec.Epsilon;
         float stepSize = (float)(lr / (1 - Math.Pow(_spec.Beta1, t)));
         float bc2Sqrt = (float)Math.Sqrt(1 - Math.Pow(_spec.Beta2, t));
-        var w = p.Value.AsSpan(start, end - start);
-        var g = p.Grad.AsSpan(start, end - start);
-        var m = _m[index].AsSpan(start, end - start);
-        var v = _v[index].AsSpan(start, end - start);
+        var w = p.Value.AsSpan();
+        var g = p.Grad.AsSpan();
+        var m = _m[index].AsSpan();
+        var v = _v[index].AsSpan();
         int i = 0;
         if (Vector.IsHardwareAccelerated)
         {
@@ -105,12 +105,12 @@ internal sealed class RmsProp : Optimizer
         _v = State();
     }
 
-    protected override void Update(int index, Parameter p, float lr, int start, int end)
+    protected override void Update(int index, Parameter p, float lr)
     {
         float rho = (float)_spec.Rho, eps = (float)_spec.Epsilon;
-        var w = p.Value.AsSpan(start, end - start);
-        var g = p.Grad.AsSpan(start, end - start);
-        var v = _v[index].AsSpan(start, end - start);
+        var w = p.Value.AsSpan();
+        var g = p.Grad.AsSpan();
+        var v = _v[index].AsSpan();
         int i = 0;
         if (Vector.IsHardwareAccelerated)
         {
@@ -145,13 +145,13 @@ internal sealed class Adadelta : Optimizer
         _u = State();
     }
 
-    protected override void Update(int index, Parameter p, float lr, int start, int end)
+    protected override void Update(int index, Parameter p, float lr)
     {
         float rho = (float)_spec.Rho, eps = (float)_spec.Epsilon;
-        var w = p.Value.AsSpan(start, end - start);
-        var g = p.Grad.AsSpan(start, end - start);
-        var v = _v[index].AsSpan(start, end - start);
-        var u = _u[index].AsSpan(start, end - start);
+        var w = p.Value.AsSpan();
+        var g = p.Grad.AsSpan();
+        var v = _v[index].AsSpan();
+        var u = _u[index].AsSpan();
         int i = 0;
         if (Vector.IsHardwareAccelerated)
         {

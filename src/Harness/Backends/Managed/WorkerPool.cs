@@ -62,6 +62,13 @@ internal sealed unsafe class WorkerPool : IDisposable
 
     public int Workers { get; }
 
+    /// <summary>How many chunks a per-sample job splits a batch into per worker, so uneven chunks still balance.</summary>
+    public const int ChunksPerWorker = 4;
+
+    /// <summary>Chunk <paramref name="chunk"/> of <paramref name="chunks"/> contiguous, near-equal slices of [0, <paramref name="n"/>).</summary>
+    public static (int First, int End) ChunkRange(int chunk, int n, int chunks) =>
+        ((int)((long)chunk * n / chunks), (int)((long)(chunk + 1) * n / chunks));
+
     /// <summary>Managed-heap bytes the helper threads allocated while running jobs (for the zero-allocation test).</summary>
     public long WorkerAllocatedBytes => Interlocked.Read(ref _workerAllocatedBytes);
 

@@ -81,7 +81,7 @@ public sealed class ManagedLayerTests : IDisposable
     public void MaxPool2D_ForwardAndGradient_MatchTorch()
     {
         const int n = 3, c = 4, h = 9;
-        var layer = new MaxPool2DLayer(_pool, 0, [c, h, h], 2, n);
+        var layer = new MaxPool2DLayer(_pool, [c, h, h], 2, n);
         var x = RandomFloats(_random, n * c * h * h);
         var dy = RandomFloats(_random, n * c * 4 * 4);
 
@@ -99,7 +99,7 @@ public sealed class ManagedLayerTests : IDisposable
     public void GlobalAveragePooling1D_ForwardAndGradient_MatchTorch()
     {
         const int n = 4, t = 13, d = 7;
-        var layer = new GlobalAveragePooling1DLayer(1, t, d, n);
+        var layer = new GlobalAveragePooling1DLayer(t, d, n);
         var x = RandomFloats(_random, n * t * d);
         var dy = RandomFloats(_random, n * d);
 
@@ -205,7 +205,7 @@ public sealed class ManagedLayerTests : IDisposable
     public void Dropout_Training_ZeroesAboutRateAndScalesTheRest_GradientUsesTheSameMask()
     {
         const int n = 100, size = 100;
-        var layer = new DropoutLayer(0, 0.25, size, n, new Rng(6));
+        var layer = new DropoutLayer(0.25, size, n, new Rng(6));
         var x = Enumerable.Repeat(1f, n * size).ToArray();
         var y = (float[])layer.Forward(x, n, training: true).Clone();
         y.Count(v => v == 0).Should().BeInRange(2300, 2700);
@@ -219,7 +219,7 @@ public sealed class ManagedLayerTests : IDisposable
     public void Activation_Layer_ForwardAndGradient_MatchTorch()
     {
         const int n = 3, size = 50;
-        var layer = new ActivationOnlyLayer(0, Activation.Relu, size, n);
+        var layer = new ActivationOnlyLayer(Activation.Relu, size, n);
         var x = RandomFloats(_random, n * size);
         var dy = RandomFloats(_random, n * size);
         var y = (float[])layer.Forward(x, n, true).Clone();
