@@ -83,7 +83,7 @@ internal sealed class ManagedSession : ITrainingSession
         {
             var row = logits.AsSpan(s * classes, classes);
             var output = result.AsSpan(s * classes, classes);
-            if (_outputActivation == KerasActivation.Sigmoid) output[0] = 1f / (1f + MathF.Exp(-row[0]));
+            if (_outputActivation == KerasActivation.Sigmoid) output[0] = Loss.Sigmoid(row[0]);
             else Loss.Softmax(row, output);
         }
         return result;
@@ -137,6 +137,8 @@ internal static class Loss
         for (int i = 0; i < logits.Length; i++) sum += Math.Exp(logits[i] - max);
         return Math.Log(sum) + max - logits[label];
     }
+
+    public static float Sigmoid(float z) => 1f / (1f + MathF.Exp(-z));
 
     /// <summary>max(z, 0) − z·y + log(1 + e^−|z|).</summary>
     public static double BinaryWithLogits(float z, int label) => Math.Max(z, 0) - z * (double)label + Math.Log(1 + Math.Exp(-Math.Abs(z)));

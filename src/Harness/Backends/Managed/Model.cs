@@ -118,7 +118,7 @@ internal sealed class Model
             if (_workload.Loss == LossKind.BinaryCrossEntropy)
             {
                 loss += Loss.BinaryWithLogits(row[0], label);
-                grad[0] = (1f / (1f + MathF.Exp(-row[0])) - label) * inverse;
+                grad[0] = (Loss.Sigmoid(row[0]) - label) * inverse;
             }
             else
             {
