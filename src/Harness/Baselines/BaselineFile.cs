@@ -39,7 +39,7 @@ public sealed record BaselineEntry
     public HistoricalSource? Historical { get; init; }
 
     [JsonIgnore]
-    public string Key => $"{Workload}/{Backend}/{Profile.ToString().ToLowerInvariant()}";
+    public string Key => $"{Workload}/{Backend}/{Profile.Name()}";
 }
 
 public sealed record DataReference(string Name, string Checksum);

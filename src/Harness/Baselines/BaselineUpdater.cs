@@ -1,5 +1,6 @@
 using System.Text.Json;
 using PerfTests.Harness.Measurements;
+using PerfTests.Harness.Workloads;
 
 namespace PerfTests.Harness.Baselines;
 
@@ -33,7 +34,7 @@ public static class BaselineUpdater
             var entries = file.Entries.ToDictionary(e => e.Key);
             foreach (var result in group)
             {
-                var key = $"{result.Workload}/{result.Backend}/{result.Profile.ToString().ToLowerInvariant()}";
+                var key = $"{result.Workload}/{result.Backend}/{result.Profile.Name()}";
                 entries.TryGetValue(key, out var previous);
                 if (previous?.Historical is not null)
                     throw new InvalidOperationException($"{path}: {key} is a historical row; results cannot replace it.");

@@ -31,7 +31,7 @@ public static class Comparison
         if (reference is not { } r)
         {
             conclusions.Add(new Conclusion(MetricCheck, ConclusionKind.Report,
-                $"no baseline for {run.Workload}/{run.Backend}/{Profile(run)} on any device; measured {run.MetricKind.Label()} {F(run.Metric)}. Record one with: {acceptHint}"));
+                $"no baseline for {run.Workload}/{run.Backend}/{run.Profile.Name()} on any device; measured {run.MetricKind.Label()} {F(run.Metric)}. Record one with: {acceptHint}"));
             conclusions.Add(NoTimingBaseline(run, acceptHint));
             return new Verdict(run.Key, conclusions);
         }
@@ -124,7 +124,6 @@ public static class Comparison
         return n == 0 ? double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    private static string Profile(RunResult run) => run.Profile.ToString().ToLowerInvariant();
     private static string F(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
     private static string Join(IEnumerable<double> values) => string.Join(", ", values.Select(v => v.ToString("0.000", CultureInfo.InvariantCulture)));
     private static string Short(string checksum) => checksum.Length > 12 ? checksum[..12] + "…" : checksum;

@@ -108,7 +108,7 @@ public sealed class RunCommand : Command<RunSettings>
             foreach (var workload in workloads)
             {
                 var request = new RunRequest(workload, backend, device, profile, data, settings.Seed, settings.Epochs, settings.Threads);
-                AnsiConsole.MarkupLineInterpolated($"[bold]{workload.Name}[/] on [bold]{backend.Name}[/] ({device}, profile {profile.ToString().ToLowerInvariant()})");
+                AnsiConsole.MarkupLineInterpolated($"[bold]{workload.Name}[/] on [bold]{backend.Name}[/] ({device}, profile {profile.Name()})");
                 try
                 {
                     var result = ProgressDisplay.Run(workload.Name, (progress, log) => WorkloadRunner.Run(request, progress, log, cancellationToken));

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using PerfTests.Harness.Workloads;
 
 namespace PerfTests.Harness.Measurements;
 
@@ -16,7 +17,7 @@ public static class ResultFiles
     };
 
     public static string FileName(RunResult result) =>
-        $"{result.Workload}.{result.Backend}.{result.Device}.{result.Profile.ToString().ToLowerInvariant()}.json";
+        $"{result.Workload}.{result.Backend}.{result.Device}.{result.Profile.Name()}.json";
 
     /// <summary>Writes atomically (temporary file, then rename) and returns the path.</summary>
     public static string Write(RunResult result, string directory)

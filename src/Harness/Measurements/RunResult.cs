@@ -83,5 +83,5 @@ public sealed record RunResult
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
-    public string Key => $"{Workload}/{Backend}/{Device}/{Profile.ToString().ToLowerInvariant()}";
+    public string Key => $"{Workload}/{Backend}/{Device}/{Profile.Name()}";
 }

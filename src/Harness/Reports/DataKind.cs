@@ -33,4 +33,7 @@ public static class DataKinds
         DataKind.Substitute => "‡",
         _ => "",
     };
+
+    /// <summary>" †" or " ‡" after a figure from generated or substitute data; nothing for the seed's own data.</summary>
+    public static string Suffix(this DataKind kind) => kind == DataKind.Seed ? "" : " " + kind.Marker();
 }

@@ -15,13 +15,13 @@ public static class MarkdownReport
         text.Append($"{runs.Count} runs of {Count(model.Sections.Select(s => s.Workload).Distinct().Count(), "workload")}; " +
                     $"backends: {string.Join(", ", runs.Select(r => r.Backend).Distinct().Order(StringComparer.Ordinal))}; " +
                     $"devices: {string.Join(", ", runs.Select(r => r.Device).Distinct().Order(StringComparer.Ordinal))}; " +
-                    $"profiles: {string.Join(", ", model.Sections.Select(s => Name(s.Profile)).Distinct())}. " +
+                    $"profiles: {string.Join(", ", model.Sections.Select(s => s.Profile.Name()).Distinct())}. " +
                     "Seconds per epoch are the mean over all epochs, including the warm-up epoch and each epoch's validation pass (the seed's figure).\n\n");
         foreach (var note in model.Notes) text.Append($"> {note}\n\n");
 
         foreach (var section in model.Sections)
         {
-            text.Append($"## {section.Workload}: {section.Title} (profile {Name(section.Profile)})\n\n");
+            text.Append($"## {section.Workload}: {section.Title} (profile {section.Profile.Name()})\n\n");
             text.Append(MarkdownTable.Render(section.Metric)).Append('\n');
             text.Append(MarkdownTable.Render(section.Seconds)).Append('\n');
             foreach (var conclusion in section.Conclusions) text.Append($"- {conclusion}\n");
@@ -56,7 +56,6 @@ public static class MarkdownReport
     private static string ChartLink(string directory, string name) =>
         $"{directory.Replace(Path.DirectorySeparatorChar, '/')}/{name}.svg".Replace(" ", "%20");
 
-    private static string Name(RunProfile profile) => profile.ToString().ToLowerInvariant();
     private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
     private static string Escape(string cell) => cell.Replace("|", "\\|");
 

@@ -107,7 +107,7 @@ public static class ReportBuilder
             var (best, worst) = (ranked[0], ranked[^1]);
             double spread = Math.Abs(best.Metric - worst.Metric);
             double tolerance = GatePolicy.MetricTolerance(kind, profile, best.Metric);
-            var profileName = profile.ToString().ToLowerInvariant();
+            var profileName = profile.Name();
             var mixedData = runs.Select(r => r.Data.Name).Distinct().Count() > 1 ? " Note that the runs did not all train on the same data." : "";
             conclusions.Add(spread <= tolerance + 1e-9
                 ? $"The {noun} agree within the gate's {profileName} tolerance: {Metric(Math.Min(best.Metric, worst.Metric))} to {Metric(Math.Max(best.Metric, worst.Metric))}, a spread of {Metric(spread)} (tolerance {Metric(tolerance)}).{mixedData}"
@@ -127,7 +127,7 @@ public static class ReportBuilder
         var reasons = new List<string>();
         if (runs.Any(r => r.Data.IsGenerated)) reasons.Add("our runs trained on generated data, which is not comparable to the 2017 figures");
         if (profile != RunProfile.Full)
-            reasons.Add($"the {profile.ToString().ToLowerInvariant()} profile trains a subset ({runs[0].TrainSamples.ToString("N0", CultureInfo.InvariantCulture)} samples, {runs[0].Epochs.Count} epochs), the 2017 runs the full schedule");
+            reasons.Add($"the {profile.Name()} profile trains a subset ({runs[0].TrainSamples.ToString("N0", CultureInfo.InvariantCulture)} samples, {runs[0].Epochs.Count} epochs), the 2017 runs the full schedule");
         if (reasons.Count > 0)
         {
             yield return $"The historical rows are for orientation, not comparison: {string.Join("; ", reasons)}.";
@@ -173,7 +173,7 @@ public static class ReportBuilder
             .Select(r => $"{r.Data.Name} instead of {DataKinds.SeedSetName(WorkloadCatalog.Get(r.Workload))}")
             .Distinct().Order(StringComparer.Ordinal).ToList();
 
-    private static string Label(RunResult run) => $"{run.Backend} on {run.Device}";
+    private static string Label(RunResult run) => RunSeries.LabelOf(run.Backend, run.Device);
     private static string Metric(double value) => SeedTables.FormatMetric(value);
     private static string Seconds(double value) => SeedTables.FormatSeconds(value);
     private static string Ratio(double value) => SeedTables.FormatRatio(value);

@@ -34,7 +34,7 @@ public static class ReportCharts
     /// <summary>A section's two chart files, without the extension (each is written as .png and .svg).</summary>
     public static (string Seconds, string TimeToMetric) FileNames(WorkloadSection section)
     {
-        var stem = $"{section.Workload}.{section.Profile.ToString().ToLowerInvariant()}";
+        var stem = $"{section.Workload}.{section.Profile.Name()}";
         return ($"{stem}.seconds-per-epoch", $"{stem}.time-to-{MetricSlug(section.MetricKind)}");
     }
 
@@ -60,6 +60,7 @@ public static class ReportCharts
         var table = section.Seconds;
         var devices = table.Columns;
         var present = table.Rows.Select(row => row.Cells.Select(cell => cell.Value is > 0).ToArray()).ToList();
+        var inGroup = Enumerable.Range(0, devices.Count).Select(d => present.Count(row => row[d])).ToArray();
         var values = table.Rows.SelectMany(row => row.Cells).Where(cell => cell.Value is > 0).Select(cell => cell.Value!.Value).ToList();
         bool log = SpansMoreThanLogScaleRatio(values);
         // On a log axis bars start at a power of ten at least half a decade below the smallest value, so the shortest
@@ -68,8 +69,7 @@ public static class ReportCharts
 
         // Every bar is as wide as in the fullest group; a group's bars sit side by side around its centre.
         const double groupWidth = 0.8;
-        int fullest = Enumerable.Range(0, devices.Count).Max(d => present.Count(row => row[d]));
-        double barWidth = groupWidth / fullest;
+        double barWidth = groupWidth / inGroup.Max();
         for (int r = 0; r < table.Rows.Count; r++)
         {
             var row = table.Rows[r];
@@ -78,11 +78,11 @@ public static class ReportCharts
             for (int d = 0; d < devices.Count; d++)
             {
                 if (!present[r][d]) continue;
-                int slot = present.Take(r).Count(other => other[d]), inGroup = present.Count(other => other[d]);
+                int slot = present.Take(r).Count(other => other[d]);
                 double seconds = row.Cells[d].Value!.Value;
                 bars.Add(new Bar
                 {
-                    Position = d + barWidth * (slot - (inGroup - 1) / 2.0),
+                    Position = d + barWidth * (slot - (inGroup[d] - 1) / 2.0),
                     Value = log ? Math.Log10(seconds) - floor : seconds,
                     Size = barWidth * 0.9,
                     FillColor = row.Historical ? color.WithAlpha(0.45) : color,
@@ -90,7 +90,7 @@ public static class ReportCharts
                     FillHatchColor = color,
                     LineColor = color,
                     LineWidth = row.Historical ? 1 : 0,
-                    Label = SeedTables.FormatSeconds(seconds) + Suffix(row.Cells[d].Data),
+                    Label = SeedTables.FormatSeconds(seconds) + row.Cells[d].Data.Suffix(),
                 });
             }
             var plottable = plot.Add.Bars(bars);
@@ -105,12 +105,11 @@ public static class ReportCharts
         plot.Axes.Left.Label.Text = log ? "seconds per epoch (log scale)" : "seconds per epoch";
         if (log) UseLogTicks(plot.Axes.Left, floor);
         // The legend sits in a band kept empty above the tallest bar.
-        double band = LegendBand(table.Rows.Count);
-        plot.Axes.Margins(bottom: 0, top: Math.Max(0.15, band / (1 - band)));
+        plot.Axes.Margins(bottom: 0, top: Math.Max(0.15, LegendMargin(table.Rows.Count, opposite: 0)));
         // At least 2.5 group widths wide, so a lone device's bars do not fill the whole chart.
         double center = (devices.Count - 1) / 2.0, halfWidth = Math.Max(devices.Count, 2.5) / 2;
         plot.Axes.SetLimitsX(center - halfWidth, center + halfWidth);
-        plot.Title($"{section.Workload} ({section.Profile.ToString().ToLowerInvariant()}): seconds per epoch, lower is better{DataNote(section)}");
+        plot.Title($"{section.Workload} ({section.Profile.Name()}): seconds per epoch, lower is better{DataNote(section)}");
         plot.ShowLegend(Alignment.UpperRight);
         Style(plot);
         return plot;
@@ -132,7 +131,7 @@ public static class ReportCharts
             var xs = run.Epochs.Select(e => log ? Math.Log10(e.CumulativeSeconds) : e.CumulativeSeconds).ToArray();
             var ys = run.Epochs.Select(e => e.Metric).ToArray();
             var line = plot.Add.Scatter(xs, ys, Palette(backends.IndexOf(run.Backend)));
-            line.LegendText = run.Label + Suffix(run.DataKind);
+            line.LegendText = run.Label + run.DataKind.Suffix();
             line.LineWidth = 2;
             line.LinePattern = patterns[device % patterns.Length];
             line.MarkerShape = markers[device % markers.Length];
@@ -142,13 +141,11 @@ public static class ReportCharts
         var metric = section.MetricKind == MetricKind.ValidationAccuracy ? "validation accuracy" : "training loss";
         plot.Axes.Bottom.Label.Text = log ? "cumulative wall time, seconds (log scale)" : "cumulative wall time, seconds";
         if (log) UseLogTicks(plot.Axes.Bottom, 0);
-        plot.Axes.Left.Label.Text = section.MetricKind.HigherIsBetter() ? metric : $"{metric} (lower is better)";
-        plot.Title($"{section.Workload} ({section.Profile.ToString().ToLowerInvariant()}): {metric} against wall time{DataNote(section)}");
-        // The legend sits in a band kept empty below the lowest point. ScottPlot's margins are fractions of the data
-        // range, so the band's share f of the view needs f(1 + top)/(1 − f).
+        plot.Axes.Left.Label.Text = section.MetricKind.Label();
+        plot.Title($"{section.Workload} ({section.Profile.Name()}): {metric} against wall time{DataNote(section)}");
+        // The legend sits in a band kept empty below the lowest point.
         const double top = 0.05;
-        double band = LegendBand(section.Runs.Count);
-        plot.Axes.Margins(bottom: band * (1 + top) / (1 - band), top: top);
+        plot.Axes.Margins(bottom: LegendMargin(section.Runs.Count, opposite: top), top: top);
         plot.ShowLegend(section.MetricKind.HigherIsBetter() ? Alignment.LowerRight : Alignment.LowerLeft);
         Style(plot);
         return plot;
@@ -157,8 +154,16 @@ public static class ReportCharts
     private static bool SpansMoreThanLogScaleRatio(IReadOnlyCollection<double> values) =>
         values.Min() > 0 && values.Max() / values.Min() > LogScaleRatio;
 
-    /// <summary>The share of the data area a legend of <paramref name="entries"/> lines takes: about 22 px each, of ~400 px.</summary>
-    private static double LegendBand(int entries) => Math.Min(0.6, (entries * 22 + 30) / 400.0);
+    /// <summary>
+    /// The margin (a fraction of the data range, as ScottPlot's margins are) that keeps a band free for a legend of
+    /// <paramref name="entries"/> lines, about 22 px each of a ~400 px data area, given the <paramref name="opposite"/> margin:
+    /// a band that is a share f of the view needs f(1 + opposite)/(1 − f).
+    /// </summary>
+    private static double LegendMargin(int entries, double opposite)
+    {
+        double band = Math.Min(0.6, (entries * 22 + 30) / 400.0);
+        return band * (1 + opposite) / (1 - band);
+    }
 
     /// <summary>Ticks at powers of ten for data plotted as log10(v) − <paramref name="offset"/>, labelled with v.</summary>
     private static void UseLogTicks(IAxis axis, double offset)
@@ -181,8 +186,6 @@ public static class ReportCharts
         plot.Axes.Bottom.TickLabelStyle.FontSize = 12;
         plot.Legend.FontSize = 12;
     }
-
-    private static string Suffix(DataKind data) => data == DataKind.Seed ? "" : " " + data.Marker();
 
     private static string DataNote(WorkloadSection section)
     {

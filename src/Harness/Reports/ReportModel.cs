@@ -49,7 +49,10 @@ public sealed record RunSeries(
     IReadOnlyList<EpochPoint> Epochs,
     string? SampleText)
 {
-    public string Label => $"{Backend} on {Device}";
+    public string Label => LabelOf(Backend, Device);
+
+    /// <summary>How reports name a run: "torchsharp on h100-80gb".</summary>
+    public static string LabelOf(string backend, string device) => $"{backend} on {device}";
 }
 
 /// <param name="CumulativeSeconds">Wall time from the start of training to the end of this epoch.</param>

@@ -76,5 +76,5 @@ public static class SeedTables
     }
 
     private static TableCell Mark(TableCell cell, DataKind data) =>
-        data == DataKind.Seed ? cell : cell with { Text = $"{cell.Text} {data.Marker()}", Data = data };
+        data == DataKind.Seed ? cell : cell with { Text = cell.Text + data.Suffix(), Data = data };
 }

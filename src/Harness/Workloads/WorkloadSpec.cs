@@ -71,6 +71,12 @@ public enum RunProfile
     Full,
 }
 
+public static class RunProfileExtensions
+{
+    /// <summary>"smoke", "ci", "full": how files, keys, reports and the CLI spell a profile.</summary>
+    public static string Name(this RunProfile profile) => profile.ToString().ToLowerInvariant();
+}
+
 /// <summary>One seed workload, as data: model, loss, optimizer, batch size, epochs, metric, data.</summary>
 public sealed record WorkloadSpec
 {
