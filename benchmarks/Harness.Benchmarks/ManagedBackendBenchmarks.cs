@@ -25,7 +25,9 @@ public unsafe class ManagedGemmBenchmarks
     private float* _a, _b, _c;
 
     /// <summary>"m×n×k": an mlp_mnist first layer (128×512×784), a square 512³, and a larger square 1024³.</summary>
-    [Params("128x512x784", "512x512x512", "1024x1024x1024")]
+    public static IEnumerable<string> Shapes => ["128x512x784", "512x512x512", "1024x1024x1024"];
+
+    [ParamsSource(nameof(Shapes))]
     public string Shape { get; set; } = "512x512x512";
 
     [Params(1, 2)]
@@ -37,6 +39,13 @@ public unsafe class ManagedGemmBenchmarks
     {
         var parts = shape.Split('x').Select(int.Parse).ToArray();
         return (parts[0], parts[1], parts[2]);
+    }
+
+    /// <summary>2·m·n·k: the multiply-adds of one call, as GFLOP/s counts them.</summary>
+    internal static double Flops(string shape)
+    {
+        var (m, n, k) = Parse(shape);
+        return 2.0 * m * n * k;
     }
 
     [GlobalSetup]
@@ -81,7 +90,9 @@ public class TrainStepBenchmarks
     private ITrainingSession _session = null!;
     private Batch _batch = null!;
 
-    [Params("mlp_mnist", "cnn_mnist", "cnn_cifar10", "fasttext_imdb", "bilstm_imdb", "lstm_textgen")]
+    public static IEnumerable<string> Workloads => WorkloadCatalog.All.Select(w => w.Name);
+
+    [ParamsSource(nameof(Workloads))]
     public string Workload { get; set; } = "mlp_mnist";
 
     [Params("managed", "torchsharp")]
@@ -127,18 +138,21 @@ public class TrainStepBenchmarks
 /// <summary>Short in-process job: the TorchSharp native library this build patched is the one loaded.</summary>
 public sealed class StepConfig : ManualConfig
 {
-    public StepConfig() => AddJob(Job.Default
+    internal static Job ShortInProcess { get; } = Job.Default
         .WithLaunchCount(1)
         .WithWarmupCount(3)
         .WithIterationCount(8)
-        .WithToolchain(InProcessEmitToolchain.Instance));
+        .WithToolchain(InProcessEmitToolchain.Instance);
+
+    public StepConfig() => AddJob(ShortInProcess);
 }
 
+/// <summary>The same short job, with a GFLOP/s column.</summary>
 public sealed class GemmConfig : ManualConfig
 {
     public GemmConfig()
     {
-        AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(8).WithToolchain(InProcessEmitToolchain.Instance));
+        AddJob(StepConfig.ShortInProcess);
         AddColumn(new GflopsColumn());
     }
 }
@@ -162,8 +176,7 @@ public sealed class GflopsColumn : IColumn
         var statistics = summary[benchmarkCase]?.ResultStatistics;
         if (statistics is null) return "-";
         var shape = (string)benchmarkCase.Parameters["Shape"];
-        var (m, n, k) = ManagedGemmBenchmarks.Parse(shape);
-        return (2.0 * m * n * k / statistics.Mean).ToString("F1");
+        return (ManagedGemmBenchmarks.Flops(shape) / statistics.Mean).ToString("F1");
     }
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);

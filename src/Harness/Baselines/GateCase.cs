@@ -38,5 +38,5 @@ public static class GateMatrix
 
     /// <summary>This machine's device keys of one kind: its CPU at all its threads, or its NVIDIA GPUs (none without a driver).</summary>
     public static IReadOnlyList<string> ThisMachineKeys(string deviceKind) =>
-        deviceKind == "cpu" ? [ThisMachineCpuKey()] : DeviceDetector.Gpus().Select(g => g.Key).Distinct().ToList();
+        deviceKind == "cpu" ? [ThisMachineCpuKey()] : DeviceDetector.Gpus().Select(g => g.Key).ToList();
 }
