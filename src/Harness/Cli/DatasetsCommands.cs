@@ -173,10 +173,9 @@ public sealed class DatasetsFetchCommand : AsyncCommand<DatasetsFetchSettings>
             AnsiConsole.MarkupLineInterpolated($"[bold]{set.Name}[/]: {set.Title}");
             try
             {
-                var directory = await DownloadProgressDisplay.RunAsync(progress =>
+                var report = await DownloadProgressDisplay.RunAsync(progress =>
                     acquirer.FetchAsync(set.Name, settings.CacheDirectory, offline, settings.WithOptional, progress, cancellationToken));
-                var report = await DatasetAcquirer.CheckAsync(set, directory, cancellationToken);
-                AnsiConsole.MarkupLineInterpolated($"  [{DatasetsListCommand.Colour(report.State)}]{report.StateText}[/] in {directory}");
+                AnsiConsole.MarkupLineInterpolated($"  [{DatasetsListCommand.Colour(report.State)}]{report.StateText}[/] in {report.Directory}");
                 foreach (var unverified in report.Files.Where(f => f.State == FileState.Unverified))
                     AnsiConsole.MarkupLineInterpolated($"  [yellow]{unverified.File.Name}: {unverified.Detail}[/]");
             }

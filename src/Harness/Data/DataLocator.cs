@@ -76,7 +76,7 @@ public static class DataLocator
                 var archive = System.IO.Path.Combine(folder, CifarBinary.ArchiveName);
                 if (File.Exists(archive)) return new LocatedDataset(name, dataset, archive, [archive]);
                 var extracted = System.IO.Path.Combine(folder, CifarBinary.FolderName);
-                var batches = CifarBinary.TrainBatches.Append(CifarBinary.TestBatch).Select(b => System.IO.Path.Combine(extracted, b)).ToList();
+                var batches = CifarBinary.AllBatches.Select(b => System.IO.Path.Combine(extracted, b)).ToList();
                 return batches.All(File.Exists) ? new LocatedDataset(name, dataset, extracted, batches) : null;
             case DatasetId.Imdb:
                 var npz = System.IO.Path.Combine(folder, ImdbArchive);

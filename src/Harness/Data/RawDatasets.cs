@@ -31,11 +31,7 @@ public static class RawDatasets
 
     public static ReviewSet ReadImdb(LocatedDataset set)
     {
-        if (Directory.Exists(set.Path))
-        {
-            var reviews = AclImdbFolder.Read(set.Path);
-            return new ReviewSet(reviews.Train, reviews.TrainLabels, reviews.Test, reviews.TestLabels);
-        }
+        if (Directory.Exists(set.Path)) return AclImdbFolder.Read(set.Path);
         var arrays = NpzFile.Read(set.Path);
         NpzFile.NpyArray Array(string name) => arrays.TryGetValue(name, out var a) ? a
             : throw new DataFormatException(set.Path, $"has no '{name}' array (found: {string.Join(", ", arrays.Keys)}); expected Keras's imdb.npz with x_train, y_train, x_test, y_test.");

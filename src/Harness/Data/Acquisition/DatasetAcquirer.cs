@@ -45,9 +45,14 @@ public sealed class DatasetAcquirer
     /// <exception cref="ArgumentException">Unknown set name.</exception>
     /// <exception cref="DatasetUnavailableException">Files are missing and cannot be downloaded; the message says what to place where.</exception>
     /// <exception cref="DownloadVerificationException">A download did not match its reference size or checksum.</exception>
-    public Task<string> EnsureAsync(string set, string cacheDirectory, bool offline,
-        IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        FetchAsync(set, cacheDirectory, offline, includeOptional: false, progress, cancellationToken);
+    public async Task<string> EnsureAsync(string set, string cacheDirectory, bool offline,
+        IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var dataset = Catalog.Find(set);
+        var directory = DownloadCatalog.SetDirectory(cacheDirectory, dataset.Name);
+        await EnsureInAsync(dataset, directory, offline, includeOptional: false, progress, cancellationToken);
+        return directory;
+    }
 
     /// <summary>
     /// For the run path: the folder a workload's set is read from. A complete, intact copy under
@@ -69,12 +74,21 @@ public sealed class DatasetAcquirer
         return await EnsureAsync(set.Name, options.CacheDirectory, offline, progress, cancellationToken);
     }
 
-    /// <summary>As <see cref="EnsureAsync(string, string, bool, IProgress{DownloadProgress}?, CancellationToken)"/>, optionally with the set's optional files (e.g. IMDb's raw review archive).</summary>
-    public Task<string> FetchAsync(string set, string cacheDirectory, bool offline, bool includeOptional,
+    /// <summary>
+    /// As <see cref="EnsureAsync(string, string, bool, IProgress{DownloadProgress}?, CancellationToken)"/>, optionally with the
+    /// set's optional files (e.g. IMDb's raw review archive), and returns the state of every file of the set, as
+    /// <see cref="CheckAsync"/> would: each file is hashed once, by the check or the download that verified it.
+    /// </summary>
+    public async Task<SetReport> FetchAsync(string set, string cacheDirectory, bool offline, bool includeOptional,
         IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var dataset = Catalog.Find(set);
-        return EnsureInAsync(dataset, DownloadCatalog.SetDirectory(cacheDirectory, dataset.Name), offline, includeOptional, progress, cancellationToken);
+        var directory = DownloadCatalog.SetDirectory(cacheDirectory, dataset.Name);
+        var ensured = (await EnsureInAsync(dataset, directory, offline, includeOptional, progress, cancellationToken)).ToDictionary(c => c.File);
+        var checks = new List<FileCheck>();
+        foreach (var file in dataset.Files)
+            checks.Add(ensured.TryGetValue(file, out var check) ? check : await FileVerifier.CheckAsync(file, Path.Combine(directory, file.Name), cancellationToken));
+        return new SetReport(dataset, directory, checks);
     }
 
     /// <summary>Checks every file of a set (optional ones included) in <paramref name="setDirectory"/>, changing nothing.</summary>
@@ -100,14 +114,20 @@ public sealed class DatasetAcquirer
         return Path.Combine(roots[^1], set.Name);
     }
 
-    private async Task<string> EnsureInAsync(DownloadableDataset set, string directory, bool offline, bool includeOptional,
+    /// <summary>Makes every file to fetch usable in <paramref name="directory"/>; returns the check of each (from disk or from its download).</summary>
+    private async Task<List<FileCheck>> EnsureInAsync(DownloadableDataset set, string directory, bool offline, bool includeOptional,
         IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
+        var checks = new List<FileCheck>();
         var needed = new List<DownloadableFile>();
         foreach (var file in set.FilesToFetch(includeOptional))
         {
             var check = await FileVerifier.CheckAsync(file, Path.Combine(directory, file.Name), cancellationToken);
-            if (check.Usable) continue;
+            if (check.Usable)
+            {
+                checks.Add(check);
+                continue;
+            }
             if (check.State == FileState.Corrupt)
             {
                 var aside = check.Path + CorruptSuffix;
@@ -116,7 +136,7 @@ public sealed class DatasetAcquirer
             }
             needed.Add(file);
         }
-        if (needed.Count == 0) return directory;
+        if (needed.Count == 0) return checks;
 
         if (offline)
             throw new DatasetUnavailableException(set.Name, directory,
@@ -126,7 +146,7 @@ public sealed class DatasetAcquirer
         {
             try
             {
-                await downloader.DownloadAsync(set.Name, needed[i], directory, progress, cancellationToken);
+                checks.Add(await downloader.DownloadAsync(needed[i], directory, progress, cancellationToken));
             }
             catch (FileDownloadException e)
             {
@@ -134,7 +154,7 @@ public sealed class DatasetAcquirer
                     ManualPlacementMessage(set, directory, needed.Skip(i), "it could not be downloaded:" + Environment.NewLine + e.Message), e);
             }
         }
-        return directory;
+        return checks;
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using PerfTests.Harness.Data.Formats;
+
 namespace PerfTests.Harness.Data.Acquisition;
 
 /// <summary>One file of a data set, under its canonical name, with where to get it and how to know it is intact.</summary>
@@ -17,8 +19,6 @@ public sealed record DownloadableFile(
     bool Optional = false,
     IReadOnlyList<FileVariant>? Variants = null)
 {
-    public bool HasReferenceChecksum => Sha256 is not null || Md5 is not null;
-
     public IReadOnlyList<FileVariant> AcceptedVariants => Variants ?? [];
 }
 
@@ -100,39 +100,44 @@ public sealed class DownloadCatalog
     [
         new DownloadableDataset("mnist", "MNIST handwritten digits (IDX, gzip)", IdxFiles(
             ["https://storage.googleapis.com/cvdf-datasets/mnist/", "https://ossci-datasets.s3.amazonaws.com/mnist/", "https://yann.lecun.com/exdb/mnist/"],
-            ("train-images-idx3-ubyte.gz", 9_912_422, "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"),
-            ("train-labels-idx1-ubyte.gz", 28_881, "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c"),
-            ("t10k-images-idx3-ubyte.gz", 1_648_877, "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6"),
-            ("t10k-labels-idx1-ubyte.gz", 4_542, "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"))),
+            (Idx(0), 9_912_422, "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609"),
+            (Idx(1), 28_881, "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c"),
+            (Idx(2), 1_648_877, "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6"),
+            (Idx(3), 4_542, "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"))),
         new DownloadableDataset("fashion-mnist", "Fashion-MNIST (IDX, gzip)", WithDebianVariants(IdxFiles(
-            ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/", "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"],
-            ("train-images-idx3-ubyte.gz", 26_421_880, "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84"),
-            ("train-labels-idx1-ubyte.gz", 29_515, "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845"),
-            ("t10k-images-idx3-ubyte.gz", 4_422_102, "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073"),
-            ("t10k-labels-idx1-ubyte.gz", 5_148, "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5")),
-            ("train-images-idx3-ubyte.gz", 26_421_856, "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7"),
-            ("train-labels-idx1-ubyte.gz", 29_491, "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056"),
-            ("t10k-images-idx3-ubyte.gz", 4_422_079, "cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa"),
-            ("t10k-labels-idx1-ubyte.gz", 5_125, "8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05"))),
+            ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/", KerasDatasets],
+            (Idx(0), 26_421_880, "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84"),
+            (Idx(1), 29_515, "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845"),
+            (Idx(2), 4_422_102, "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073"),
+            (Idx(3), 5_148, "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5")),
+            (Idx(0), 26_421_856, "b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7"),
+            (Idx(1), 29_491, "0ae29f65d86684f32d1b9c85147786c547b9c6aebcaf235f0400a0cce308b056"),
+            (Idx(2), 4_422_079, "cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa"),
+            (Idx(3), 5_125, "8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05"))),
         new DownloadableDataset("cifar10", "CIFAR-10 (binary version)",
         [
-            new("cifar-10-binary.tar.gz", [new Uri("https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz")],
+            new(CifarBinary.ArchiveName, [new Uri("https://www.cs.toronto.edu/~kriz/" + CifarBinary.ArchiveName)],
                 "c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd", 170_052_171),
         ]),
         new DownloadableDataset("imdb", "IMDb reviews as Keras word indices",
         [
-            new("imdb.npz", [new Uri("https://storage.googleapis.com/tensorflow/tf-keras-datasets/imdb.npz")],
+            new(DataLocator.ImdbArchive, [new Uri(KerasDatasets + DataLocator.ImdbArchive)],
                 "69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f", 17_464_789),
-            new("imdb_word_index.json", [new Uri("https://storage.googleapis.com/tensorflow/tf-keras-datasets/imdb_word_index.json")],
+            new(DataLocator.ImdbWordIndex, [new Uri(KerasDatasets + DataLocator.ImdbWordIndex)],
                 Sha256: null, Size: 1_641_221, Md5: "bfafd718b763782e994055a2d397834f"),
             new("aclImdb_v1.tar.gz", [new Uri("https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz")],
                 "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe", 84_125_825, Optional: true),
         ]),
         new DownloadableDataset("nietzsche", "Nietzsche corpus (Keras text-generation example)",
         [
-            new("nietzsche.txt", [new Uri("https://s3.amazonaws.com/text-datasets/nietzsche.txt")], Sha256: null, Size: null),
+            new(DataLocator.TextFile, [new Uri("https://s3.amazonaws.com/text-datasets/" + DataLocator.TextFile)], Sha256: null, Size: null),
         ]),
     ]);
+
+    private const string KerasDatasets = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/";
+
+    /// <summary>The gzip name of MNIST-format file <paramref name="index"/>, as <see cref="DataLocator.MnistFiles"/> names it.</summary>
+    private static string Idx(int index) => DataLocator.MnistFiles[index] + ".gz";
 
     private static List<DownloadableFile> WithDebianVariants(List<DownloadableFile> files, params (string Name, long Size, string Sha256)[] debian) =>
         files.Select(f => f with

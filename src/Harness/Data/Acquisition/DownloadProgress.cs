@@ -1,7 +1,6 @@
 namespace PerfTests.Harness.Data.Acquisition;
 
 /// <summary>How far one file's download has got.</summary>
-/// <param name="Set">The data set being fetched.</param>
 /// <param name="File">Canonical file name.</param>
 /// <param name="BytesReceived">Bytes in the partial file so far, including any resumed from an earlier attempt.</param>
 /// <param name="TotalBytes">The file's full size when known (catalog or server), else null.</param>
@@ -9,7 +8,6 @@ namespace PerfTests.Harness.Data.Acquisition;
 /// <param name="Remaining">Estimated time left, when the total and a rate are known.</param>
 /// <param name="Completed">True on the last report for the file, once it is verified and in place.</param>
 public sealed record DownloadProgress(
-    string Set,
     string File,
     long BytesReceived,
     long? TotalBytes,

@@ -9,7 +9,6 @@ public sealed class FileDownloadException(string fileName, IReadOnlyList<string>
     : IOException($"Could not download {fileName}:{Environment.NewLine}{string.Join(Environment.NewLine, sourceFailures.Select(f => "  " + f))}")
 {
     public string FileName { get; } = fileName;
-    public IReadOnlyList<string> SourceFailures { get; } = sourceFailures;
 }
 
 /// <summary>
@@ -43,10 +42,10 @@ public sealed class FileDownloader(HttpClient http)
         return client;
     }
 
-    /// <summary>Downloads <paramref name="file"/> into <paramref name="directory"/> and returns its final path.</summary>
+    /// <summary>Downloads <paramref name="file"/> into <paramref name="directory"/> and returns the check that verified it, at its final path.</summary>
     /// <exception cref="DownloadVerificationException">A source delivered bytes that fail the size or checksum check (and no later source delivered good ones).</exception>
     /// <exception cref="FileDownloadException">No source delivered the file.</exception>
-    public async Task<string> DownloadAsync(string set, DownloadableFile file, string directory,
+    public async Task<FileCheck> DownloadAsync(DownloadableFile file, string directory,
         IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(directory);
@@ -60,7 +59,7 @@ public sealed class FileDownloader(HttpClient http)
             bool builtOnEarlierBytes = false, retriedFromScratch = false;
             for (int attempt = 1; attempt <= AttemptsPerSource; attempt++)
             {
-                var outcome = await TransferAsync(set, file, source, partial, progress, cancellationToken);
+                var outcome = await TransferAsync(file, source, partial, progress, cancellationToken);
                 builtOnEarlierBytes |= outcome.Resumed;
                 if (outcome.Kind == TransferKind.Interrupted && attempt < AttemptsPerSource) continue;
                 if (outcome.Kind != TransferKind.Complete)
@@ -69,7 +68,7 @@ public sealed class FileDownloader(HttpClient http)
                     break;
                 }
 
-                var rejection = await VerifyPartialAsync(file, source, partial, cancellationToken);
+                var (check, rejection) = await VerifyPartialAsync(file, source, partial, cancellationToken);
                 if (rejection is not null && builtOnEarlierBytes && !retriedFromScratch)
                 {
                     // The resumed bytes may be what is wrong (a stale .part from another version or source): start over once.
@@ -85,9 +84,9 @@ public sealed class FileDownloader(HttpClient http)
                     break;
                 }
                 File.Move(partial, target, overwrite: true);
-                long size = new FileInfo(target).Length;
-                progress?.Report(new DownloadProgress(set, file.Name, size, size, 0, TimeSpan.Zero, Completed: true));
-                return target;
+                long size = check.ActualSize!.Value;
+                progress?.Report(new DownloadProgress(file.Name, size, size, 0, TimeSpan.Zero, Completed: true));
+                return check with { Path = target };
             }
         }
 
@@ -107,7 +106,7 @@ public sealed class FileDownloader(HttpClient http)
     private sealed record TransferOutcome(TransferKind Kind, string Reason = "", bool Resumed = false);
 
     /// <summary>One HTTP request: appends to (or restarts) the partial file until the response ends.</summary>
-    private async Task<TransferOutcome> TransferAsync(string set, DownloadableFile file, Uri source, string partial,
+    private async Task<TransferOutcome> TransferAsync(DownloadableFile file, Uri source, string partial,
         IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
         long offset = File.Exists(partial) ? new FileInfo(partial).Length : 0;
@@ -165,12 +164,12 @@ public sealed class FileDownloader(HttpClient http)
 
             await using (output)
             {
-                return await CopyBodyAsync(set, file.Name, response, output, offset, total, progress, cancellationToken) with { Resumed = resumed };
+                return await CopyBodyAsync(file.Name, response, output, offset, total, progress, cancellationToken) with { Resumed = resumed };
             }
         }
     }
 
-    private async Task<TransferOutcome> CopyBodyAsync(string set, string fileName, HttpResponseMessage response, FileStream output,
+    private async Task<TransferOutcome> CopyBodyAsync(string fileName, HttpResponseMessage response, FileStream output,
         long offset, long? total, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -191,7 +190,7 @@ public sealed class FileDownloader(HttpClient http)
                 if (progress is not null && clock.Elapsed >= nextReport)
                 {
                     nextReport = clock.Elapsed + ProgressInterval;
-                    progress.Report(Snapshot(set, fileName, offset + received, total, received, clock.Elapsed));
+                    progress.Report(Snapshot(fileName, offset + received, total, received, clock.Elapsed));
                 }
             }
             await output.FlushAsync(cancellationToken);
@@ -206,22 +205,23 @@ public sealed class FileDownloader(HttpClient http)
             return new TransferOutcome(TransferKind.Interrupted, $"transfer broke off after {offset + received:N0}{(total is { } t ? $" of {t:N0}" : "")} bytes ({e.Message})");
         }
 
-        progress?.Report(Snapshot(set, fileName, offset + received, total, received, clock.Elapsed));
+        progress?.Report(Snapshot(fileName, offset + received, total, received, clock.Elapsed));
         return new TransferOutcome(TransferKind.Complete);
     }
 
-    private static DownloadProgress Snapshot(string set, string fileName, long have, long? total, long receivedThisAttempt, TimeSpan elapsed)
+    private static DownloadProgress Snapshot(string fileName, long have, long? total, long receivedThisAttempt, TimeSpan elapsed)
     {
         double rate = elapsed.TotalSeconds > 0 ? receivedThisAttempt / elapsed.TotalSeconds : 0;
         TimeSpan? remaining = total is { } t && rate > 0 ? TimeSpan.FromSeconds(Math.Max(0, t - have) / rate) : null;
-        return new DownloadProgress(set, fileName, have, total, rate, remaining);
+        return new DownloadProgress(fileName, have, total, rate, remaining);
     }
 
-    /// <summary>Checks a finished partial file; deletes it and returns the error when it is not the catalog's file.</summary>
-    private static async Task<DownloadVerificationException?> VerifyPartialAsync(DownloadableFile file, Uri source, string partial, CancellationToken cancellationToken)
+    /// <summary>Checks a finished partial file; deletes it and returns the error as well when it is not the catalog's file.</summary>
+    private static async Task<(FileCheck Check, DownloadVerificationException? Rejection)> VerifyPartialAsync(DownloadableFile file, Uri source,
+        string partial, CancellationToken cancellationToken)
     {
         var check = await FileVerifier.CheckAsync(file, partial, cancellationToken);
-        if (check.State != FileState.Corrupt) return null;
+        if (check.State != FileState.Corrupt) return (check, null);
         File.Delete(partial);
         long actualSize = check.ActualSize ?? 0;
         string what = file.Size is { } expectedSize && actualSize != expectedSize
@@ -229,7 +229,7 @@ public sealed class FileDownloader(HttpClient http)
             : file.Sha256 is not null
                 ? $"expected sha256 {file.Sha256}, got {check.ActualSha256}"
                 : check.Detail;
-        return new DownloadVerificationException(file.Name, source, file.Sha256, check.ActualSha256, file.Size, actualSize,
-            $"Downloaded {file.Name} from {source} failed verification: {what}. The download was deleted; nothing was put in place.");
+        return (check, new DownloadVerificationException(file.Name, source, file.Sha256, check.ActualSha256, file.Size, actualSize,
+            $"Downloaded {file.Name} from {source} failed verification: {what}. The download was deleted; nothing was put in place."));
     }
 }

@@ -9,9 +9,7 @@ namespace PerfTests.Harness.Data.Formats;
 /// </summary>
 public static partial class AclImdbFolder
 {
-    public sealed record Reviews(int[][] Train, int[] TrainLabels, int[][] Test, int[] TestLabels);
-
-    public static Reviews Read(string folder)
+    public static ReviewSet Read(string folder)
     {
         var (trainTexts, trainLabels) = ReadSplit(folder, "train");
         var (testTexts, testLabels) = ReadSplit(folder, "test");
@@ -23,7 +21,7 @@ public static partial class AclImdbFolder
         // A word never seen in training gets a rank past the vocabulary, so num_words maps it to the out-of-vocabulary index.
         int unseen = rank.Count + 1;
         int[][] Encode(List<string[]> texts) => texts.Select(t => t.Select(w => rank.GetValueOrDefault(w, unseen)).ToArray()).ToArray();
-        return new Reviews(Encode(trainTexts), trainLabels.ToArray(), Encode(testTexts), testLabels.ToArray());
+        return new ReviewSet(Encode(trainTexts), trainLabels.ToArray(), Encode(testTexts), testLabels.ToArray());
     }
 
     public static string[] Tokenize(string text) =>

@@ -17,6 +17,9 @@ public static class CifarBinary
     public static readonly string[] TrainBatches = ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"];
     public const string TestBatch = "test_batch.bin";
 
+    /// <summary>Every batch file of the binary version: the five training batches, then the test batch.</summary>
+    public static IEnumerable<string> AllBatches => TrainBatches.Append(TestBatch);
+
     public sealed record Split(byte[] Pixels, byte[] Labels)
     {
         public int Count => Labels.Length;
@@ -26,7 +29,7 @@ public static class CifarBinary
     public static (Split Train, Split Test) Read(string path)
     {
         var batches = Directory.Exists(path) ? ReadFolder(path) : ReadArchive(path);
-        var missing = TrainBatches.Append(TestBatch).Where(b => !batches.ContainsKey(b)).ToList();
+        var missing = AllBatches.Where(b => !batches.ContainsKey(b)).ToList();
         if (missing.Count > 0)
             throw new DataFormatException(path, $"missing CIFAR-10 batch file(s): {string.Join(", ", missing)}.");
         var train = Concat(TrainBatches.Select(b => batches[b]));
@@ -86,7 +89,7 @@ public static class CifarBinary
         var inner = Path.Combine(folder, FolderName);
         var root = Directory.Exists(inner) ? inner : folder;
         var result = new Dictionary<string, Split>();
-        foreach (var name in TrainBatches.Append(TestBatch))
+        foreach (var name in AllBatches)
         {
             var file = Path.Combine(root, name);
             if (File.Exists(file)) result[name] = ParseBatch(file, File.ReadAllBytes(file));
@@ -106,7 +109,7 @@ public static class CifarBinary
             {
                 var name = Path.GetFileName(entry.Name);
                 if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.DataStream is null) continue;
-                if (!TrainBatches.Contains(name) && name != TestBatch) continue;
+                if (!AllBatches.Contains(name)) continue;
                 using var buffer = new MemoryStream();
                 entry.DataStream.CopyTo(buffer);
                 result[name] = ParseBatch($"{archive}!{entry.Name}", buffer.ToArray());

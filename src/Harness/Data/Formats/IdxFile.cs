@@ -12,7 +12,6 @@ public static class IdxFile
     public sealed record Contents(int[] Shape, byte[] Data)
     {
         public int Count => Shape[0];
-        public int ItemSize => Shape.Skip(1).Aggregate(1, (a, b) => a * b);
     }
 
     public static Contents Read(string path)

@@ -15,7 +15,7 @@ namespace PerfTests.Harness.Data.Formats;
 public static partial class NpzFile
 {
     /// <summary>A 1-d array: either numbers (<see cref="Integers"/>) or ragged integer lists (<see cref="Lists"/>).</summary>
-    public sealed record NpyArray(string Name, long[]? Integers, int[][]? Lists)
+    public sealed record NpyArray(long[]? Integers, int[][]? Lists)
     {
         public int Length => Integers?.Length ?? Lists!.Length;
     }
@@ -33,7 +33,7 @@ public static partial class NpzFile
                 using var stream = entry.Open();
                 using var buffer = new MemoryStream();
                 stream.CopyTo(buffer);
-                result[name] = ReadNpy($"{path}!{entry.FullName}", name, buffer.ToArray());
+                result[name] = ReadNpy($"{path}!{entry.FullName}", buffer.ToArray());
             }
         }
         catch (InvalidDataException e)
@@ -43,7 +43,7 @@ public static partial class NpzFile
         return result;
     }
 
-    public static NpyArray ReadNpy(string where, string name, byte[] bytes)
+    public static NpyArray ReadNpy(string where, byte[] bytes)
     {
         ReadOnlySpan<byte> magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
         if (bytes.Length < 10 || !bytes.AsSpan(0, 6).SequenceEqual(magic))
@@ -65,7 +65,7 @@ public static partial class NpzFile
         long count = dims[0];
         var body = bytes.AsSpan(headerStart + headerLength);
         var type = descr.Groups[1].Value;
-        if (type == "|O") return new NpyArray(name, null, ReadObjectArray(where, body.ToArray(), count));
+        if (type == "|O") return new NpyArray(null, ReadObjectArray(where, body.ToArray(), count));
         int width = type switch { "<i8" or "<u8" => 8, "<i4" or "<u4" => 4, "<i2" or "<u2" => 2, "|i1" or "|u1" or "|b1" => 1, _ => 0 };
         if (width == 0) throw new DataFormatException(where, $"unsupported dtype '{type}' (expected integers or objects).");
         if (body.Length != count * width)
@@ -86,7 +86,7 @@ public static partial class NpzFile
                 _ => item[0],
             };
         }
-        return new NpyArray(name, values, null);
+        return new NpyArray(values, null);
     }
 
     private static int[][] ReadObjectArray(string where, byte[] pickle, long count)
