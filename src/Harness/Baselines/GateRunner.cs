@@ -44,16 +44,20 @@ public static class GateRunner
         var workload = WorkloadCatalog.Get(gateCase.Workload);
         var backend = BackendRegistry.Get(gateCase.Backend);
         var device = RequireDevice(gateCase);
-        var availability = backend.Probe();
-        if (!availability.IsAvailable) throw new GateSkipException($"{gateCase}: backend {backend.Name} cannot load: {availability.Reason}");
-        if (!backend.Supports(device.ComputeDevice, out var unsupported)) throw new GateSkipException($"{gateCase}: {unsupported}");
+        var request = new RunRequest(workload, backend, device.ComputeDevice, settings.Profile, settings.Data, settings.Seed,
+            Threads: device.Kind == DeviceKind.Cpu ? ThreadsOf(gateCase.DeviceKey) : 0);
+        try
+        {
+            WorkloadRunner.RequireRunnable(request);
+        }
+        catch (BackendUnavailableException e)
+        {
+            throw new GateSkipException($"{gateCase}: {e.Message}");
+        }
 
         var store = BaselineStore.Load(settings.BaselineDirectory);
         var entry = store.Find(workload.Name, backend.Name, gateCase.DeviceKey, settings.Profile);
         var reference = entry is null ? store.FindMetricReference(workload.Name, backend.Name, settings.Profile, gateCase.DeviceKey) : null;
-
-        var request = new RunRequest(workload, backend, device.ComputeDevice, settings.Profile, settings.Data, settings.Seed,
-            Threads: device.Kind == DeviceKind.Cpu ? ThreadsOf(gateCase.DeviceKey) : 0);
         var data = WorkloadRunner.LoadData(request, log);
         var expectedData = (entry ?? reference?.Entry)?.Data;
         if (!settings.Accept && expectedData is not null && expectedData.Name != data.Provenance.Name)

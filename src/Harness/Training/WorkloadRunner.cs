@@ -39,7 +39,9 @@ public static class WorkloadRunner
         CancellationToken cancellationToken = default) =>
         Train(request, RequireRunnable(request), data, progress, cancellationToken);
 
-    private static BackendAvailability RequireRunnable(RunRequest request)
+    /// <summary>The backend's availability, once it is known to load and to run on the request's device.</summary>
+    /// <exception cref="BackendUnavailableException">It cannot; the message says why and what would fix it.</exception>
+    public static BackendAvailability RequireRunnable(RunRequest request)
     {
         var backend = request.Backend;
         var availability = backend.Probe();
