@@ -10,7 +10,7 @@ namespace PerfTests.Workloads.Tests.Reports;
 [Trait("Category", "Unit")]
 public sealed class ReportChartsTests : IDisposable
 {
-    private readonly TemporaryDirectory _temp = new();
+    private readonly TempFolder _temp = new();
     private static readonly ReportModel Model = ReportBuilder.Build(All, []);
 
     public void Dispose() => _temp.Dispose();

@@ -107,17 +107,4 @@ internal static class ReportFixtures
             if (File.Exists(Path.Combine(dir.FullName, "PerfTests.sln"))) return dir.FullName;
         throw new DirectoryNotFoundException($"PerfTests.sln not found above {AppContext.BaseDirectory}.");
     }
-
-    /// <summary>A fresh temporary folder, deleted on dispose.</summary>
-    public sealed class TemporaryDirectory : IDisposable
-    {
-        public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "perftests-reports-" + Guid.NewGuid().ToString("N"));
-
-        public TemporaryDirectory() => Directory.CreateDirectory(Path);
-
-        public void Dispose()
-        {
-            if (Directory.Exists(Path)) Directory.Delete(Path, recursive: true);
-        }
-    }
 }

@@ -7,7 +7,7 @@ namespace PerfTests.Workloads.Tests.Reports;
 [Trait("Category", "Unit")]
 public sealed class ReportGeneratorTests : IDisposable
 {
-    private readonly TemporaryDirectory _temp = new();
+    private readonly TempFolder _temp = new();
     private string Results => Path.Combine(_temp.Path, "results");
     private static string Baselines => Path.Combine(RepositoryRoot(), "baselines");
 

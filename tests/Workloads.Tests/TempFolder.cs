@@ -1,4 +1,4 @@
-namespace PerfTests.Workloads.Tests.Data;
+namespace PerfTests.Workloads.Tests;
 
 /// <summary>A fresh folder under the system temp directory, deleted on dispose.</summary>
 public sealed class TempFolder : IDisposable
