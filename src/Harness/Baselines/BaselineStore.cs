@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Json.Schema;
+using PerfTests.Harness.Devices;
+using PerfTests.Harness.Measurements;
 using PerfTests.Harness.Workloads;
 
 namespace PerfTests.Harness.Baselines;
@@ -37,7 +39,12 @@ public sealed class BaselineStore
     /// <summary>Devices present in the store, with their kind ("cpu"/"gpu").</summary>
     public IEnumerable<BaselineDevice> Devices => Files.Select(f => f.Device);
 
-    public static string PathFor(string directory, string deviceKey) => System.IO.Path.Combine(directory, deviceKey + ".json");
+    /// <summary>The file for a device key; the key must be well formed, so the path never leaves <paramref name="directory"/>.</summary>
+    public static string PathFor(string directory, string deviceKey)
+    {
+        if (DeviceKeys.Problem(deviceKey) is { } problem) throw new InvalidDataException($"{directory}: {problem}; no baseline file is named after it.");
+        return System.IO.Path.Combine(directory, System.IO.Path.GetFileName(ContainedPath.Combine(directory, deviceKey + ".json")));
+    }
 
     /// <summary>$PERFTESTS_BASELINES, else baselines/ beside the PerfTests.sln found above <paramref name="start"/>.</summary>
     public static string DefaultDirectory(string? start = null)
@@ -70,16 +77,33 @@ public sealed class BaselineStore
     {
         var path = System.IO.Path.Combine(directory, SchemaFileName);
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: the baseline schema is missing.", path);
-        return JsonSchema.FromText(File.ReadAllText(path));
+        try
+        {
+            return JsonSchema.FromText(File.ReadAllText(path));
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: the baseline schema is not valid JSON at {BaselineRules.Pointer(e)}: {e.Message}", e);
+        }
+        catch (Exception e) when (e is JsonSchemaException or ArgumentException or InvalidOperationException or FormatException or RefResolutionException)
+        {
+            throw new InvalidDataException($"{path}: the baseline schema is not a valid JSON schema: {e.Message}", e);
+        }
     }
 
     /// <summary>Reads and validates one file: JSON syntax, then the schema, then the rules a schema cannot say.</summary>
-    public static BaselineFile ReadFile(string path, JsonSchema schema)
+    public static BaselineFile ReadFile(string path, JsonSchema schema) => Parse(path, File.ReadAllText(path), schema);
+
+    /// <summary>
+    /// Validates <paramref name="text"/> as the baseline file at <paramref name="path"/> would be read: the same checks for
+    /// what is read and for what <see cref="BaselineUpdater"/> is about to write.
+    /// </summary>
+    public static BaselineFile Parse(string path, string text, JsonSchema schema)
     {
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(File.ReadAllText(path));
+            node = JsonNode.Parse(text);
         }
         catch (JsonException e)
         {
@@ -87,31 +111,43 @@ public sealed class BaselineStore
         }
         if (node is null) throw new InvalidDataException($"{path}: empty file.");
 
+        EvaluationResults evaluation;
         using (var document = JsonDocument.Parse(node.ToJsonString()))
         {
-            var evaluation = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
-            if (!evaluation.IsValid)
+            try
             {
-                var errors = (evaluation.Details ?? [])
-                    .Where(d => d.Errors is { Count: > 0 })
-                    .SelectMany(d => d.Errors!.Select(e => $"{(d.InstanceLocation.ToString() is { Length: > 0 } at ? at : "/")}: {e.Value}"))
-                    .Distinct()
-                    .Take(5)
-                    .ToList();
-                throw new InvalidDataException($"{path}: does not match {SchemaFileName}: {string.Join("; ", errors)}");
+                evaluation = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+            }
+            catch (Exception e) when (e is OverflowException or FormatException or InvalidOperationException or JsonSchemaException or RefResolutionException)
+            {
+                throw new InvalidDataException($"{path}: could not be checked against {SchemaFileName} ({e.Message}); a number out of range?", e);
             }
         }
+        if (!evaluation.IsValid)
+        {
+            var errors = (evaluation.Details ?? [])
+                .Where(d => d.Errors is { Count: > 0 })
+                .SelectMany(d => d.Errors!.Select(e => $"{(d.InstanceLocation.ToString() is { Length: > 0 } at ? at : "/")}: {e.Value}"))
+                .Distinct()
+                .Take(5)
+                .ToList();
+            throw new InvalidDataException($"{path}: does not match {SchemaFileName}: {string.Join("; ", errors)}");
+        }
 
-        var file = node.Deserialize<BaselineFile>(JsonOptions) ?? throw new InvalidDataException($"{path}: empty baseline file.");
-        var expectedName = file.Device.Key + ".json";
-        if (System.IO.Path.GetFileName(path) != expectedName)
-            throw new InvalidDataException($"{path}: holds device '{file.Device.Key}', so it must be named {expectedName}.");
-        var duplicate = file.Entries.GroupBy(e => e.Key).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-            throw new InvalidDataException($"{path}: entry {duplicate.Key} appears {duplicate.Count()} times.");
-        var wrongKind = file.Entries.FirstOrDefault(e => e.Metric.Kind != WorkloadCatalog.Get(e.Workload).Metric);
-        if (wrongKind is not null)
-            throw new InvalidDataException($"{path}: entry {wrongKind.Key} has metric {wrongKind.Metric.Kind}, but the workload measures {WorkloadCatalog.Get(wrongKind.Workload).Metric}.");
+        BaselineFile file;
+        try
+        {
+            file = node.Deserialize<BaselineFile>(JsonOptions) ?? throw new InvalidDataException($"{path}: empty baseline file.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: {BaselineRules.Pointer(e)}: {e.Message}", e);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException or NotSupportedException)
+        {
+            throw new InvalidDataException($"{path}: a value cannot be read: {e.Message}", e);
+        }
+        if (BaselineRules.Problem(path, file) is { } problem) throw new InvalidDataException($"{path}: {problem}");
         return file;
     }
 

@@ -18,9 +18,18 @@ public static class BaselineUpdater
 {
     public static IReadOnlyList<BaselineChange> Accept(string directory, IEnumerable<RunResult> results)
     {
+        var accepted = results.ToList();
+        foreach (var result in accepted)
+        {
+            // Results become file names and baseline keys: a device of "../x" or an unknown workload is refused here.
+            if (ResultRules.Problem(result) is { } problem) throw new InvalidDataException($"result {result.Key}: {problem}; nothing was accepted.");
+        }
         var schema = BaselineStore.LoadSchema(directory);
+        using var held = BaselineLock.Acquire(directory);
+
         var changes = new List<BaselineChange>();
-        foreach (var group in results.GroupBy(r => r.Device).OrderBy(g => g.Key, StringComparer.Ordinal))
+        var writes = new List<(string Path, string Text)>();
+        foreach (var group in accepted.GroupBy(r => r.Device).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var path = BaselineStore.PathFor(directory, group.Key);
             var existing = File.Exists(path) ? BaselineStore.ReadFile(path, schema) : null;
@@ -40,14 +49,23 @@ public static class BaselineUpdater
                     throw new InvalidOperationException($"{path}: {key} is a historical row; results cannot replace it.");
                 var entry = ToEntry(result, previous, file.Device.Kind);
                 entries[key] = entry;
-                changes.Add(Describe(group.Key, key, previous, entry));
+                changes.Add(Describe(group.Key, key, previous, entry, result));
             }
 
             var updated = file with { Entries = entries.Values.OrderBy(e => e.Key, StringComparer.Ordinal).ToList() };
             var text = Serialize(updated);
-            if (existing is null || File.ReadAllText(path) != text)
-                AtomicFile.WriteAllText(path, text);
+            try
+            {
+                BaselineStore.Parse(path, text, schema);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException($"Refusing to write a baseline the gate would reject; nothing was accepted. {e.Message}", e);
+            }
+            if (existing is null || File.ReadAllText(path) != text) writes.Add((path, text));
         }
+        // Every file is checked before the first is replaced: a refused result leaves all of them as they were.
+        foreach (var (path, text) in writes) AtomicFile.WriteAllText(path, text);
         return changes;
     }
 
@@ -64,7 +82,7 @@ public static class BaselineUpdater
             Data = new DataReference(result.Data.Name, result.Data.Checksum),
             Metric = new MetricBaseline(result.MetricKind, metric,
                 previous?.Metric.Tolerance ?? GatePolicy.MetricTolerance(result.MetricKind, result.Profile, metric)),
-            Timing = new TimingBaseline(
+            Timing = result.TimingSamples.Count < GatePolicy.MinimumTimingSamples ? null : new TimingBaseline(
                 result.TimingSamples.Select(s => Math.Round(s, 4)).ToList(),
                 previous?.Timing?.Budget ?? GatePolicy.TimingBudget(deviceKind),
                 Math.Round(result.MeanEpochSeconds, 4)),
@@ -84,18 +102,26 @@ public static class BaselineUpdater
 
     private static string DeviceKindOf(string deviceKey) => deviceKey.StartsWith("cpu-", StringComparison.Ordinal) ? "cpu" : "gpu";
 
-    private static BaselineChange Describe(string device, string key, BaselineEntry? before, BaselineEntry after)
+    private static BaselineChange Describe(string device, string key, BaselineEntry? before, BaselineEntry after, RunResult result)
+    {
+        var change = DescribeFigures(device, key, before, after);
+        return after.Timing is null
+            ? change with { Summary = $"{change.Summary}; no timing recorded: the run has {result.TimingSamples.Count} timing samples, the gate needs {GatePolicy.MinimumTimingSamples}" }
+            : change;
+    }
+
+    private static BaselineChange DescribeFigures(string device, string key, BaselineEntry? before, BaselineEntry after)
     {
         if (before is null)
             return new BaselineChange(device, key, ChangeKind.Added,
-                $"metric {after.Metric.Value:0.0000}, median {Comparison.Median(after.Timing!.Samples):0.000} s/epoch");
+                after.Timing is null ? $"metric {after.Metric.Value:0.0000}" : $"metric {after.Metric.Value:0.0000}, median {Comparison.Median(after.Timing.Samples):0.000} s/epoch");
         if (Serialize(Wrap(before)) == Serialize(Wrap(after)))
             return new BaselineChange(device, key, ChangeKind.Unchanged, "no change");
         var parts = new List<string>();
         if (before.Metric.Value != after.Metric.Value) parts.Add($"metric {before.Metric.Value:0.0000} → {after.Metric.Value:0.0000}");
         double oldMedian = before.Timing is { Samples.Count: > 0 } t ? Comparison.Median(t.Samples) : double.NaN;
-        double newMedian = Comparison.Median(after.Timing!.Samples);
-        if (oldMedian != newMedian) parts.Add($"median {oldMedian:0.000} → {newMedian:0.000} s/epoch ({(newMedian / oldMedian - 1) * 100:+0.0;-0.0}%)");
+        double newMedian = after.Timing is { } timing ? Comparison.Median(timing.Samples) : double.NaN;
+        if (oldMedian != newMedian && !(double.IsNaN(oldMedian) && double.IsNaN(newMedian))) parts.Add($"median {oldMedian:0.000} → {newMedian:0.000} s/epoch ({(newMedian / oldMedian - 1) * 100:+0.0;-0.0}%)");
         if (before.Data != after.Data) parts.Add($"data {before.Data?.Name ?? "?"} → {after.Data!.Name}");
         if (parts.Count == 0) parts.Add("environment or samples updated");
         return new BaselineChange(device, key, ChangeKind.Updated, string.Join(", ", parts));

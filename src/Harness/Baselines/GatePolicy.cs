@@ -11,6 +11,13 @@ public static class GatePolicy
     /// <summary>One-sided Mann–Whitney significance level for "slower than the budget allows".</summary>
     public const double Alpha = 0.01;
 
+    /// <summary>
+    /// Fewest timing samples a measured baseline entry may hold. With 5 baseline samples against at least 5 measured,
+    /// the one-sided Mann–Whitney test can reach p = 1/252 &lt; <see cref="Alpha"/>; with fewer it could never fail.
+    /// A result with fewer is accepted for its metric alone.
+    /// </summary>
+    public const int MinimumTimingSamples = 5;
+
     /// <summary>A run faster than baseline / this factor (and significantly so) is reported as suspicious.</summary>
     public const double SuspiciousSpeedup = 2.0;
 

@@ -41,7 +41,7 @@ public sealed class BaselinesAcceptCommand : Command<BaselinesSettings>
                 $"{changes.Count(c => c.Kind == ChangeKind.Added)} added, {changes.Count(c => c.Kind == ChangeKind.Updated)} updated, {changes.Count(c => c.Kind == ChangeKind.Unchanged)} unchanged in {settings.Directory}. Review with: git diff baselines/");
             return 0;
         }
-        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or InvalidOperationException)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
             return 2;
@@ -75,7 +75,7 @@ public sealed class BaselinesCheckCommand : Command<BaselinesSettings>
             }
             return failed == 0 ? 0 : 1;
         }
-        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
             return 2;

@@ -22,8 +22,9 @@ public static class ResultFiles
     /// <summary>Writes atomically (temporary file, then rename) and returns the path.</summary>
     public static string Write(RunResult result, string directory)
     {
+        if (ResultRules.Problem(result) is { } problem) throw new InvalidDataException($"{result.Key}: {problem}; not written.");
         Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, FileName(result));
+        var path = ContainedPath.Combine(directory, FileName(result));
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(result, JsonOptions));
         return path;
     }
@@ -36,7 +37,7 @@ public static class ResultFiles
                          ?? throw new InvalidDataException($"{path}: empty result file.");
             if (result.Format != RunResult.FormatVersion)
                 throw new InvalidDataException($"{path}: result format {result.Format}, this harness reads {RunResult.FormatVersion}.");
-            var problem = Problem(result);
+            var problem = ResultRules.Problem(result);
             if (problem is not null) throw new InvalidDataException($"{path}: {problem}.");
             return result;
         }
@@ -44,23 +45,6 @@ public static class ResultFiles
         {
             throw new InvalidDataException($"{path}: not a valid result file ({e.Message}).", e);
         }
-    }
-
-    /// <summary>What JSON syntax and required members cannot catch: explicit nulls, no epochs, impossible numbers.</summary>
-    private static string? Problem(RunResult result)
-    {
-        (string Name, object? Value)[] required =
-        [
-            ("workload", result.Workload), ("backend", result.Backend), ("backendVersion", result.BackendVersion),
-            ("device", result.Device), ("data", result.Data), ("epochs", result.Epochs), ("environment", result.Environment),
-        ];
-        var missing = required.Where(r => r.Value is null || r.Value is string { Length: 0 }).Select(r => r.Name).ToList();
-        if (missing.Count > 0) return $"{string.Join(", ", missing)} missing or empty";
-        if (result.Epochs.Count == 0) return "a result with no epochs";
-        if (result.Epochs.Any(e => e is null)) return "an epoch entry is null";
-        var bad = result.Epochs.FirstOrDefault(e => !double.IsFinite(e.Seconds) || e.Seconds < 0);
-        if (bad is not null) return $"epoch {bad.Epoch} has {bad.Seconds} seconds";
-        return null;
     }
 
     /// <summary>Every result file in a folder (recursively), or the one file named.</summary>

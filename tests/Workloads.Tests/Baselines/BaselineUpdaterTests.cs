@@ -77,7 +77,7 @@ public sealed class BaselineUpdaterTests : IDisposable
 
         var act = () => BaselineUpdater.Accept(_directory, [result]);
 
-        act.Should().Throw<InvalidOperationException>().WithMessage("*historical*");
+        act.Should().Throw<InvalidDataException>().WithMessage("*unknown backend 'tensorflow'*", "only registered backends produce results; historical rows name the others");
     }
 
     [Fact]

@@ -1,0 +1,71 @@
+using System.Globalization;
+using PerfTests.Harness.Backends;
+using PerfTests.Harness.Devices;
+using PerfTests.Harness.Workloads;
+
+namespace PerfTests.Harness.Measurements;
+
+/// <summary>
+/// What a result must satisfy beyond its JSON shape, checked on every read and before a result becomes a baseline:
+/// names the harness knows (they become file names and baseline keys), and only numbers a run can produce.
+/// Each problem names the field, as a JSON path.
+/// </summary>
+public static class ResultRules
+{
+    public static string? Problem(RunResult result)
+    {
+        (string Name, object? Value)[] required =
+        [
+            ("workload", result.Workload), ("backend", result.Backend), ("backendVersion", result.BackendVersion),
+            ("device", result.Device), ("data", result.Data), ("epochs", result.Epochs), ("environment", result.Environment),
+        ];
+        var missing = required.Where(r => r.Value is null || r.Value is string { Length: 0 }).Select(r => r.Name).ToList();
+        if (missing.Count > 0) return $"{string.Join(", ", missing)} missing or empty";
+
+        if (WorkloadCatalog.All.FirstOrDefault(w => w.Name == result.Workload) is not { } workload)
+            return $"workload: unknown workload '{result.Workload}' (known: {string.Join(", ", WorkloadCatalog.All.Select(w => w.Name))})";
+        if (!BackendRegistry.Names.Contains(result.Backend, StringComparer.Ordinal))
+            return $"backend: unknown backend '{result.Backend}' (known: {string.Join(", ", BackendRegistry.Names)})";
+        if (DeviceKeys.Problem(result.Device) is { } device) return $"device: {device}";
+        if (!Enum.IsDefined(result.Profile)) return $"profile: {result.Profile} is not smoke, ci or full";
+        if (result.MetricKind != workload.Metric) return $"metricKind: {result.MetricKind}, but {workload.Name} measures {workload.Metric}";
+        if (result.Data.Name is not { Length: > 0 } || result.Data.Checksum is not { Length: > 0 }) return "data: name and checksum are required";
+        if (result.TrainSamples < 1) return $"trainSamples: {result.TrainSamples}, must be at least 1";
+        if (result.ValidationSamples < 0) return $"validationSamples: {result.ValidationSamples}, must not be negative";
+        if (result.ParameterCount < 1) return $"parameterCount: {result.ParameterCount}, must be at least 1";
+        if (result.Environment.Threads < 0) return $"environment.threads: {result.Environment.Threads}, must not be negative";
+
+        if (result.Epochs.Count == 0) return "epochs: a result with no epochs";
+        for (int i = 0; i < result.Epochs.Count; i++)
+        {
+            if (EpochProblem(result.Epochs[i]) is { } problem) return $"epochs[{i}].{problem}";
+        }
+        return null;
+    }
+
+    private static string? EpochProblem(EpochMeasurement? epoch)
+    {
+        if (epoch is null) return "(entry) is null";
+        (string Name, double Value)[] nonNegative =
+        [
+            ("validationAccuracy", epoch.ValidationAccuracy), ("trainLoss", epoch.TrainLoss), ("validationLoss", epoch.ValidationLoss),
+            ("seconds", epoch.Seconds), ("trainSeconds", epoch.TrainSeconds),
+        ];
+        foreach (var (name, value) in nonNegative)
+        {
+            if (!double.IsFinite(value)) return $"{name} is {F(value)}, not a finite number";
+            if (value < 0) return $"{name} is {F(value)}, must not be negative";
+        }
+        if (epoch.ValidationAccuracy > 1) return $"validationAccuracy is {F(epoch.ValidationAccuracy)}, outside [0, 1]";
+        var samples = epoch.TrainSecondsSamples ?? [];
+        for (int i = 0; i < samples.Count; i++)
+        {
+            // A timed segment takes time: a zero, negative or infinite sample is a corrupt file, and the baseline schema refuses it.
+            if (!double.IsFinite(samples[i]) || samples[i] <= 0) return $"trainSecondsSamples[{i}] is {F(samples[i])}, must be positive";
+        }
+        if (epoch.Epoch < 1) return $"epoch is {epoch.Epoch}, must be at least 1";
+        return null;
+    }
+
+    private static string F(double value) => value.ToString(CultureInfo.InvariantCulture);
+}
