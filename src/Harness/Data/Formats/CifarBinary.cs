@@ -17,6 +17,12 @@ public static class CifarBinary
     public static readonly string[] TrainBatches = ["data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"];
     public const string TestBatch = "test_batch.bin";
 
+    /// <summary>Records in one batch file of the real set; a batch may hold fewer (generated sets), never more.</summary>
+    public const int MaximumRecordsPerBatch = 10_000;
+
+    /// <summary>Largest batch file accepted, checked before anything is read or allocated.</summary>
+    public const long MaximumBatchBytes = (long)MaximumRecordsPerBatch * RecordBytes;
+
     /// <summary>Every batch file of the binary version: the five training batches, then the test batch.</summary>
     public static IEnumerable<string> AllBatches => TrainBatches.Append(TestBatch);
 
@@ -92,7 +98,9 @@ public static class CifarBinary
         foreach (var name in AllBatches)
         {
             var file = Path.Combine(root, name);
-            if (File.Exists(file)) result[name] = ParseBatch(file, File.ReadAllBytes(file));
+            if (!File.Exists(file)) continue;
+            CheckBatchSize(file, new FileInfo(file).Length);
+            result[name] = ParseBatch(file, File.ReadAllBytes(file));
         }
         return result;
     }
@@ -110,16 +118,28 @@ public static class CifarBinary
                 var name = Path.GetFileName(entry.Name);
                 if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.DataStream is null) continue;
                 if (!AllBatches.Contains(name)) continue;
-                using var buffer = new MemoryStream();
-                entry.DataStream.CopyTo(buffer);
-                result[name] = ParseBatch($"{archive}!{entry.Name}", buffer.ToArray());
+                var where = $"{archive}!{entry.Name}";
+                CheckBatchSize(where, entry.Length);
+                var bytes = new byte[entry.Length];
+                int read = entry.DataStream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+                if (read < bytes.Length) throw new DataFormatException(where, $"truncated: the archive declares {entry.Length} bytes, holds {read}.");
+                result[name] = ParseBatch(where, bytes);
             }
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
+        catch (Exception e) when (e is InvalidDataException or FormatException or OverflowException or ArgumentException or NotSupportedException
+                                      or (IOException and not DataFormatException))
         {
-            throw new DataFormatException(archive, $"corrupt or truncated archive ({e.Message}).", e);
+            // TarReader reports a malformed header in several ways (bad checksum, a size field that is not octal, a PAX
+            // record out of range); each means the same here.
+            throw new DataFormatException(archive, $"corrupt or truncated archive ({e.GetType().Name}: {e.Message}).", e);
         }
         return result;
+    }
+
+    private static void CheckBatchSize(string where, long bytes)
+    {
+        if (bytes > MaximumBatchBytes || bytes % RecordBytes != 0)
+            throw new DataFormatException(where, $"{bytes} bytes is not a CIFAR-10 batch (a whole number of {RecordBytes}-byte records, at most {MaximumRecordsPerBatch} of them).");
     }
 
     private static Split Concat(IEnumerable<Split> splits)

@@ -35,13 +35,14 @@ public static class IdxFile
                 ReadExactly(stream, size, path, $"dimension {d + 1} of the header");
                 shape[d] = BinaryPrimitives.ReadInt32BigEndian(size);
                 if (shape[d] < 0) throw new DataFormatException(path, $"dimension {d + 1} is negative ({shape[d]}).");
+                // Checked at each step: four int32 sizes multiplied at once could wrap around a long.
                 total *= shape[d];
+                if (total > MaximumBytes) throw new DataFormatException(path, $"IDX shape {string.Join('×', shape[..(d + 1)])}… declares more than {MaximumBytes} bytes.");
             }
-            if (total > int.MaxValue) throw new DataFormatException(path, $"IDX shape {string.Join('×', shape)} is too large.");
-            var data = new byte[total];
-            int read = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
-            if (read < data.Length)
-                throw new DataFormatException(path, $"truncated: the header declares {string.Join('×', shape)} = {total} bytes of data, the file holds {read}.");
+            // Sized by what the stream holds, never by the header alone: a 60-byte file declaring 1 GB allocates nothing big.
+            var data = ReadUpTo(stream, total);
+            if (data.Length < total)
+                throw new DataFormatException(path, $"truncated: the header declares {string.Join('×', shape)} = {total} bytes of data, the file holds {data.Length}.");
             if (stream.ReadByte() != -1)
                 throw new DataFormatException(path, $"has bytes after the {total} the header declares ({string.Join('×', shape)}).");
             return new Contents(shape, data);
@@ -54,6 +55,27 @@ public static class IdxFile
         {
             throw new DataFormatException(path, "truncated gzip stream.", e);
         }
+    }
+
+    /// <summary>Largest data block read; MNIST's training images are 47 MB.</summary>
+    public const long MaximumBytes = 1L << 30;
+
+    private static byte[] ReadUpTo(Stream stream, long count)
+    {
+        if (stream.CanSeek)
+        {
+            var data = new byte[Math.Min(count, Math.Max(0, stream.Length - stream.Position))];
+            return data[..stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false)];
+        }
+        using var buffer = new MemoryStream();
+        var chunk = new byte[1 << 16];
+        while (buffer.Length < count)
+        {
+            int read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, count - buffer.Length));
+            if (read == 0) break;
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
     }
 
     public static void Write(string path, int[] shape, ReadOnlySpan<byte> data)

@@ -20,25 +20,34 @@ public static partial class NpzFile
         public int Length => Integers?.Length ?? Lists!.Length;
     }
 
+    /// <summary>Largest .npy entry read (uncompressed); Keras's imdb.npz holds about 30 MB in its largest.</summary>
+    public const long MaximumEntryBytes = 1L << 30;
+
     public static Dictionary<string, NpyArray> Read(string path)
     {
         var result = new Dictionary<string, NpyArray>();
+        string where = path;
         try
         {
             using var zip = ZipFile.OpenRead(path);
             foreach (var entry in zip.Entries)
             {
                 if (!entry.Name.EndsWith(".npy", StringComparison.Ordinal)) continue;
+                where = $"{path}!{entry.FullName}";
+                if (entry.Length > MaximumEntryBytes)
+                    throw new DataFormatException(where, $"declares {entry.Length} bytes; entries above {MaximumEntryBytes} are refused.");
                 var name = entry.Name[..^4];
                 using var stream = entry.Open();
-                using var buffer = new MemoryStream();
-                stream.CopyTo(buffer);
-                result[name] = ReadNpy($"{path}!{entry.FullName}", buffer.ToArray());
+                // The declared length sizes the buffer, and the copy stops there: a lying header cannot make it grow.
+                var bytes = new byte[entry.Length];
+                int read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+                if (read < bytes.Length) throw new DataFormatException(where, $"truncated: declares {entry.Length} bytes, holds {read}.");
+                result[name] = ReadNpy(where, bytes);
             }
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or NotSupportedException or (IOException and not DataFormatException))
         {
-            throw new DataFormatException(path, $"not a readable .npz (zip) archive: {e.Message}", e);
+            throw new DataFormatException(where, $"not a readable .npz (zip) archive: {e.Message}", e);
         }
         return result;
     }
@@ -51,7 +60,14 @@ public static partial class NpzFile
         int major = bytes[6];
         int headerLength, headerStart;
         if (major == 1) { headerLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8)); headerStart = 10; }
-        else if (major is 2 or 3) { headerLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)); headerStart = 12; }
+        else if (major is 2 or 3)
+        {
+            if (bytes.Length < 12) throw new DataFormatException(where, "truncated .npy header.");
+            uint declared = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8));
+            if (declared > bytes.Length - 12) throw new DataFormatException(where, $"truncated .npy header: declares {declared} bytes, the entry holds {bytes.Length - 12} after it.");
+            headerLength = (int)declared;
+            headerStart = 12;
+        }
         else throw new DataFormatException(where, $"unsupported .npy version {major}.");
         if (headerStart + headerLength > bytes.Length) throw new DataFormatException(where, "truncated .npy header.");
         var header = Encoding.Latin1.GetString(bytes, headerStart, headerLength);
@@ -60,16 +76,17 @@ public static partial class NpzFile
         if (!descr.Success || !shape.Success) throw new DataFormatException(where, $"unreadable .npy header: {header.Trim()}");
         if (header.Contains("'fortran_order': True", StringComparison.Ordinal))
             throw new DataFormatException(where, "Fortran-ordered arrays are not supported.");
-        var dims = shape.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(long.Parse).ToArray();
-        if (dims.Length != 1) throw new DataFormatException(where, $"expected a 1-d array, the header says shape ({string.Join(", ", dims)}).");
-        long count = dims[0];
+        var dims = shape.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (dims.Length != 1) throw new DataFormatException(where, $"expected a 1-d array, the header says shape ({shape.Groups[1].Value}).");
+        if (!int.TryParse(dims[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int count))
+            throw new DataFormatException(where, $"shape ({dims[0]},) is not an array length (0 to {int.MaxValue}).");
         var body = bytes.AsSpan(headerStart + headerLength);
         var type = descr.Groups[1].Value;
         if (type == "|O") return new NpyArray(null, ReadObjectArray(where, body.ToArray(), count));
         int width = type switch { "<i8" or "<u8" => 8, "<i4" or "<u4" => 4, "<i2" or "<u2" => 2, "|i1" or "|u1" or "|b1" => 1, _ => 0 };
         if (width == 0) throw new DataFormatException(where, $"unsupported dtype '{type}' (expected integers or objects).");
-        if (body.Length != count * width)
-            throw new DataFormatException(where, $"truncated: shape ({count},) of {type} needs {count * width} bytes, found {body.Length}.");
+        if (body.Length != (long)count * width)
+            throw new DataFormatException(where, $"truncated: shape ({count},) of {type} needs {(long)count * width} bytes, found {body.Length}.");
         var values = new long[count];
         for (int i = 0; i < count; i++)
         {
@@ -89,18 +106,21 @@ public static partial class NpzFile
         return new NpyArray(values, null);
     }
 
-    private static int[][] ReadObjectArray(string where, byte[] pickle, long count)
+    private static int[][] ReadObjectArray(string where, byte[] pickle, int count)
     {
+        // Every item takes at least one opcode byte: a count beyond that is a lie told before anything is allocated.
+        if (count > pickle.Length) throw new DataFormatException(where, $"shape ({count},) cannot fit in a {pickle.Length}-byte pickle.");
         object unpickled;
         try
         {
             using var unpickler = new Unpickler();
             unpickled = unpickler.loads(pickle);
         }
-        catch (Exception e) when (e is PickleException or InvalidOperationException or InvalidCastException or IndexOutOfRangeException or ArgumentException
-                                       or System.Reflection.TargetInvocationException or IOException)
+        catch (Exception e) when (e is not (OutOfMemoryException or DataFormatException))
         {
-            throw new DataFormatException(where, $"object array pickle could not be read ({e.Message}).", e);
+            // Razorvine.Pickle is a general interpreter: on a malformed pickle it may throw anything (FormatException for a
+            // bad LONG text, NullReferenceException for a missing state, ...). All of them mean the same: not numpy's pickle.
+            throw new DataFormatException(where, $"object array pickle could not be read ({e.GetType().Name}: {e.Message}).", e);
         }
         if (unpickled is not NumpyArrayState array)
             throw new DataFormatException(where, $"object array pickle holds {unpickled?.GetType().Name ?? "None"}, not a numpy array.");
@@ -144,12 +164,12 @@ public static partial class NpzFile
     {
         public IList? Items { get; private set; }
 
-        public void __setstate__(object[] state) => Items = state.Length >= 5 ? state[4] as IList : null;
+        public void __setstate__(object[]? state) => Items = state is { Length: >= 5 } ? state[4] as IList : null;
     }
 
     public sealed class NumpyDtype
     {
-        public void __setstate__(object[] state) { }
+        public void __setstate__(object[]? state) { }
     }
 
     /// <summary>Writes an .npz with int64 arrays and object arrays of int lists, byte-compatible with numpy's np.savez.</summary>
