@@ -1,37 +1,16 @@
+using System.Runtime.InteropServices;
 using PerfTests.Harness.Cli;
-using Spectre.Console.Cli;
 
-var app = new CommandApp();
-app.Configure(config =>
+// Ctrl-C (or SIGTERM) cancels the token the commands pass to training and downloads: the current unit is abandoned at
+// the next batch, nothing half-done is written, and the command says what completed. A second Ctrl-C ends the process.
+using var interrupt = new CancellationTokenSource();
+void Interrupt(PosixSignalContext context)
 {
-    config.SetApplicationName("perftests");
-    config.AddCommand<RunCommand>("run")
-        .WithDescription("Train workloads on a backend and device, then print the seed's two tables.")
-        .WithExample("run", "--backend", "torchsharp", "--workload", "all", "--profile", "smoke");
-    config.AddCommand<ReportCommand>("report")
-        .WithDescription("Report a folder of results: the seed's tables with the 2017 rows, conclusions, JSON, CSV, charts.")
-        .WithExample("report", "TestResults/perf", "--out", "report.md", "--charts", "charts");
-    config.AddBranch("baselines", baselines =>
-    {
-        baselines.SetDescription("Turn results into reviewed baselines, or check results against them.");
-        baselines.AddCommand<BaselinesAcceptCommand>("accept")
-            .WithDescription("Record results as the new baselines (atomic; prints what changed).")
-            .WithExample("baselines", "accept", "TestResults/perf");
-        baselines.AddCommand<BaselinesCheckCommand>("check")
-            .WithDescription("Compare results with the baselines without training.");
-    });
-    config.AddBranch("datasets", datasets =>
-    {
-        datasets.SetDescription("Download, list and verify the real data sets (in the cache: $PERFTESTS_CACHE/datasets/<set>).");
-        datasets.AddCommand<DatasetsListCommand>("list")
-            .WithDescription("Show each set's files, status (present/missing/corrupt), size and location.");
-        datasets.AddCommand<DatasetsFetchCommand>("fetch")
-            .WithDescription("Download and verify sets into the cache, resuming partial downloads; --offline only explains what to place where.")
-            .WithExample("datasets", "fetch", "mnist")
-            .WithExample("datasets", "fetch", "all", "--cache", "/data/perftests-cache");
-        datasets.AddCommand<DatasetsVerifyCommand>("verify")
-            .WithDescription("Check sizes and SHA-256 sums of the sets on disk.")
-            .WithExample("datasets", "verify", "cifar10");
-    });
-});
-return app.Run(args);
+    if (interrupt.IsCancellationRequested) return;
+    context.Cancel = true;
+    Console.Error.WriteLine($"{context.Signal}: stopping after the current batch (again to end at once).");
+    interrupt.Cancel();
+}
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+return PerfTestsApp.Create().Run(args, interrupt.Token);

@@ -16,7 +16,7 @@ public static class BackendRegistry
     /// <summary>Resolves a name, or throws listing the known ones (a misspelling must fail, never skip).</summary>
     public static IBackend Get(string name) =>
         All.FirstOrDefault(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new ArgumentException($"Unknown backend '{name}'. Known: {string.Join(", ", Names)}.", nameof(name));
+        ?? throw new ArgumentException($"Unknown backend '{name}'. Known: {string.Join(", ", Names)}.");
 
     public static IReadOnlyList<IBackend> Select(IEnumerable<string> names)
     {

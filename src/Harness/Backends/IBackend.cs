@@ -17,7 +17,7 @@ public sealed record ComputeDevice(DeviceKind Kind, int Index = 0)
         if ((t.StartsWith("cuda:", StringComparison.Ordinal) || t.StartsWith("gpu:", StringComparison.Ordinal))
             && int.TryParse(t[(t.IndexOf(':') + 1)..], out var index) && index >= 0)
             return new ComputeDevice(DeviceKind.Cuda, index);
-        throw new ArgumentException($"Unknown device '{text}': use cpu, cuda or cuda:N.", nameof(text));
+        throw new ArgumentException($"Unknown device '{text}': use cpu, cuda or cuda:N.");
     }
 
     public override string ToString() => Kind == DeviceKind.Cpu ? "cpu" : $"cuda:{Index}";

@@ -55,6 +55,7 @@ public static class GateRunner
             throw new GateSkipException($"{gateCase}: {e.Message}");
         }
 
+        if (OutputFolder.Problem(settings.ResultsDirectory, $"${GateSettings.ResultsVariable}") is { } unwritable) throw new InvalidOperationException(unwritable);
         var store = BaselineStore.Load(settings.BaselineDirectory);
         var entry = store.Find(workload.Name, backend.Name, gateCase.DeviceKey, settings.Profile);
         var reference = entry is null ? store.FindMetricReference(workload.Name, backend.Name, settings.Profile, gateCase.DeviceKey) : null;

@@ -32,19 +32,19 @@ public sealed class BaselinesAcceptCommand : Command<BaselinesSettings>
             if (results.Count == 0)
             {
                 AnsiConsole.MarkupLine("[red]No result files found.[/]");
-                return 2;
+                return ExitCodes.BadInput;
             }
             var changes = BaselineUpdater.Accept(settings.Directory, results);
             foreach (var change in changes)
                 AnsiConsole.MarkupLine($"{Colour(change.Kind)} {Markup.Escape($"{change.Device}/{change.Entry}: {change.Summary}")}");
             AnsiConsole.MarkupLineInterpolated(
                 $"{changes.Count(c => c.Kind == ChangeKind.Added)} added, {changes.Count(c => c.Kind == ChangeKind.Updated)} updated, {changes.Count(c => c.Kind == ChangeKind.Unchanged)} unchanged in {settings.Directory}. Review with: git diff baselines/");
-            return 0;
+            return ExitCodes.Ok;
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
-            return 2;
+            return ExitCodes.BadInput;
         }
     }
 
@@ -73,12 +73,12 @@ public sealed class BaselinesCheckCommand : Command<BaselinesSettings>
                 if (!verdict.Passed) failed++;
                 AnsiConsole.WriteLine(verdict.ToString());
             }
-            return failed == 0 ? 0 : 1;
+            return failed == 0 ? ExitCodes.Ok : ExitCodes.Failed;
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
-            return 2;
+            return ExitCodes.BadInput;
         }
     }
 }

@@ -16,11 +16,6 @@ public class DatasetsSettings : CommandSettings
 
     internal static DownloadCatalog Catalog => DownloadCatalog.FromEnvironment();
 
-    /// <summary>Logs have no width; without this Spectre wraps at 80 columns and splits paths, hashes and URLs.</summary>
-    internal static void WidenWhenRedirected()
-    {
-        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 200);
-    }
 }
 
 public class DatasetsInspectSettings : DatasetsSettings
@@ -85,7 +80,7 @@ public sealed class DatasetsListCommand : AsyncCommand<DatasetsInspectSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, DatasetsInspectSettings settings, CancellationToken cancellationToken)
     {
-        DatasetsSettings.WidenWhenRedirected();
+        PerfTestsApp.WidenWhenRedirected();
         var table = new Table();
         foreach (var header in new[] { "set", "files", "status", "size", "location" }) table.AddColumn(new TableColumn(header).NoWrap());
         foreach (var set in DatasetsSettings.Catalog.Sets)
@@ -128,7 +123,7 @@ public sealed class DatasetsVerifyCommand : AsyncCommand<DatasetsVerifySettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, DatasetsVerifySettings settings, CancellationToken cancellationToken)
     {
-        DatasetsSettings.WidenWhenRedirected();
+        PerfTestsApp.WidenWhenRedirected();
         bool explicitSet = !string.IsNullOrWhiteSpace(settings.Set) && !settings.Set.Equals("all", StringComparison.OrdinalIgnoreCase);
         bool failed = false;
         foreach (var set in DatasetsSettings.Catalog.Select(settings.Set))
@@ -161,8 +156,17 @@ public sealed class DatasetsFetchCommand : AsyncCommand<DatasetsFetchSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, DatasetsFetchSettings settings, CancellationToken cancellationToken)
     {
-        DatasetsSettings.WidenWhenRedirected();
-        bool offline = DatasetAcquirer.OfflineRequested(settings.Offline);
+        PerfTestsApp.WidenWhenRedirected();
+        bool offline;
+        try
+        {
+            offline = DatasetAcquirer.OfflineRequested(settings.Offline);
+        }
+        catch (ArgumentException e)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
+            return ExitCodes.BadInput;
+        }
         var acquirer = new DatasetAcquirer(DatasetsSettings.Catalog)
         {
             Log = line => AnsiConsole.MarkupLineInterpolated($"  [grey]{line}[/]"),

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using PerfTests.Harness.Baselines;
+using PerfTests.Harness.Measurements;
 using PerfTests.Harness.Reports;
 using Spectre.Console.Cli;
 
@@ -44,22 +45,35 @@ public sealed class ReportCommand : Command<ReportSettings>
         if (baselines is null) notes.Add("No baselines folder found: the historical rows are left out.");
         var stepSummary = Environment.GetEnvironmentVariable(ReportSettings.StepSummaryVariable);
 
+        var outputs = new[] { ("--out", settings.Out), ("--json", settings.Json), ("--csv", settings.Csv) }
+            .Where(o => o.Item2 is not null)
+            .Select(o => Directory.Exists(o.Item2) ? $"{o.Item1} {o.Item2} is a folder; it must name a file."
+                : OutputFolder.Problem(Path.GetDirectoryName(Path.GetFullPath(o.Item2!))!, $"the folder of {o.Item1}"))
+            .Append(settings.Charts is { } charts ? OutputFolder.Problem(charts, "--charts") : null)
+            .OfType<string>()
+            .ToList();
+        if (outputs.Count > 0)
+        {
+            foreach (var problem in outputs) Console.Error.WriteLine(problem);
+            return ExitCodes.BadInput;
+        }
+
         ReportOutput output;
         try
         {
             output = ReportGenerator.Generate(new ReportOptions(settings.Results, baselines, settings.Out, settings.Json, settings.Csv,
                 settings.Charts, string.IsNullOrWhiteSpace(stepSummary) ? null : stepSummary, notes));
         }
-        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine(e.Message);
-            return 2;
+            return ExitCodes.BadInput;
         }
 
         // Standard output carries the Markdown alone (when no --out), so it can be redirected; the rest goes to stderr.
         if (settings.Out is null) Console.Out.Write(output.Markdown);
         foreach (var path in output.Written) Console.Error.WriteLine($"wrote {path}");
-        return 0;
+        return ExitCodes.Ok;
     }
 
     private static string? FindBaselines()

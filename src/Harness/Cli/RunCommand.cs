@@ -44,16 +44,19 @@ public sealed class RunSettings : CommandSettings
     public bool Offline { get; init; }
 
     [CommandOption("-e|--epochs <N>")]
-    [Description("Override the profile's epoch count.")]
+    [Description("Override the profile's epoch count (1 to 1000).")]
     public int? Epochs { get; init; }
+
+    /// <summary>Ten times the longest schedule (the seed's 20): beyond it a typo, not a benchmark.</summary>
+    public const int MaximumEpochs = 1000;
 
     [CommandOption("--seed <N>")]
     [DefaultValue(42)]
     public int Seed { get; init; } = 42;
 
     [CommandOption("--threads <N>")]
-    [Description("CPU threads for the backend (default: all logical cores).")]
-    public int Threads { get; init; }
+    [Description("CPU threads for the backend, 1 to the logical core count (default: all logical cores).")]
+    public int? Threads { get; init; }
 
     [CommandOption("-o|--out <DIR>")]
     [Description("Write one JSON result per run into DIR.")]
@@ -63,12 +66,26 @@ public sealed class RunSettings : CommandSettings
     {
         if (!Enum.TryParse<RunProfile>(Profile, ignoreCase: true, out _))
             return ValidationResult.Error($"Unknown profile '{Profile}': use smoke, ci or full.");
-        if (Epochs is <= 0) return ValidationResult.Error("--epochs must be at least 1.");
+        if (Epochs is < 1 or > MaximumEpochs) return ValidationResult.Error($"--epochs {Epochs} is out of range: use 1 to {MaximumEpochs}.");
+        // More threads than cores only slows the run (and names a device key no machine has); fewer than one means nothing.
+        if (Threads is { } threads && (threads < 1 || threads > Environment.ProcessorCount))
+            return ValidationResult.Error($"--threads {threads} is out of range: this machine has {Environment.ProcessorCount} logical cores, use 1 to {Environment.ProcessorCount}.");
+        if (Data is { } data && DataFolderProblem(data, "--data") is { } problem) return ValidationResult.Error(problem);
+        if (Out is { } output && File.Exists(output)) return ValidationResult.Error($"--out {output} is a file; it must be a folder (one JSON result per run is written into it).");
         return ValidationResult.Success();
     }
+
+    internal static string? DataFolderProblem(string folder, string what) =>
+        File.Exists(folder) ? $"{what} {folder} is a file; it must be the folder that holds the data sets (one subfolder per set)."
+        : !Directory.Exists(folder) ? $"{what} {folder} does not exist; it must be the folder that holds the data sets (one subfolder per set)."
+        : null;
 }
 
-/// <summary>run: trains the selected slice of the matrix, writes results, prints the seed's tables.</summary>
+/// <summary>
+/// run: trains the selected slice of the matrix, writes results, prints the seed's tables. Each workload × backend is its own
+/// unit: one that fails (its data, its backend, its result file) is reported and the others still run. Everything that can
+/// be checked before training is (options, environment, output folders); Ctrl-C abandons the current unit and keeps the rest.
+/// </summary>
 public sealed class RunCommand : Command<RunSettings>
 {
     public override int Execute(CommandContext context, RunSettings settings, CancellationToken cancellationToken)
@@ -76,56 +93,56 @@ public sealed class RunCommand : Command<RunSettings>
         IReadOnlyList<WorkloadSpec> workloads;
         IReadOnlyList<IBackend> backends;
         ComputeDevice device;
+        DataOptions data;
+        bool offline;
         try
         {
             workloads = WorkloadCatalog.Select(settings.Workloads);
             backends = BackendRegistry.Select(settings.Backends);
             device = ComputeDevice.Parse(settings.Device);
+            data = DataOptions.FromEnvironment(settings.Data) with { AllowGenerated = !settings.RealDataOnly };
+            offline = DatasetAcquirer.OfflineRequested(settings.Offline);
         }
         catch (ArgumentException e)
         {
             AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
-            return 2;
+            return ExitCodes.BadInput;
+        }
+        var problems = OutputProblems(settings, data, workloads, offline);
+        if (problems.Count > 0)
+        {
+            foreach (var problem in problems) AnsiConsole.MarkupLineInterpolated($"[red]{problem}[/]");
+            AnsiConsole.MarkupLine("Nothing was trained.");
+            return ExitCodes.BadInput;
         }
         var profile = Enum.Parse<RunProfile>(settings.Profile, ignoreCase: true);
-        var data = DataOptions.FromEnvironment(settings.Data) with { AllowGenerated = !settings.RealDataOnly };
-
-        var offline = DatasetAcquirer.OfflineRequested(settings.Offline);
-        foreach (var dataset in workloads.Select(w => w.Dataset).Distinct())
-        {
-            if (!FetchIfMissing(dataset, data, offline, cancellationToken))
-            {
-                // Unreachable once is unreachable for the rest of the run: don't wait on every other set's sources too.
-                AnsiConsole.MarkupLine("  [grey]no further downloads in this run (--offline skips them from the start)[/]");
-                offline = true;
-            }
-        }
 
         var results = new List<RunResult>();
+        var units = backends.SelectMany(b => workloads.Select(w => (Backend: b, Workload: w))).ToList();
         int failures = 0;
-        foreach (var backend in backends)
+        string? interrupted = null;
+        try
         {
-            foreach (var workload in workloads)
+            foreach (var dataset in workloads.Select(w => w.Dataset).Distinct())
             {
-                var request = new RunRequest(workload, backend, device, profile, data, settings.Seed, settings.Epochs, settings.Threads);
-                AnsiConsole.MarkupLineInterpolated($"[bold]{workload.Name}[/] on [bold]{backend.Name}[/] ({device}, profile {profile.Name()})");
-                try
+                if (!FetchIfMissing(dataset, data, offline, cancellationToken))
                 {
-                    var result = ProgressDisplay.Run(workload.Name, (progress, log) => WorkloadRunner.Run(request, progress, log, cancellationToken));
-                    results.Add(result);
-                    AnsiConsole.MarkupLineInterpolated(
-                        $"  {result.MetricKind.Label()}: [bold]{result.Metric:F4}[/], {result.MeanEpochSeconds:F2} s/epoch (steady state {result.SteadyStateMeanSeconds:F2} s), data: {result.Data.Name}");
-                    if (result.SampleText is { } sample) AnsiConsole.MarkupLineInterpolated($"  sample: [grey]{sample}[/]");
-                    if (settings.Out is { } outDir)
-                        AnsiConsole.MarkupLineInterpolated($"  wrote {ResultFiles.Write(result, outDir)}");
-                }
-                catch (Exception e) when (e is BackendUnavailableException or TrainingDivergedException or InvalidDataException or DataUnavailableException or DataFormatException or NotSupportedException
-                                              or FileNotFoundException or DirectoryNotFoundException or InvalidOperationException)
-                {
-                    failures++;
-                    AnsiConsole.MarkupLineInterpolated($"  [red]failed:[/] {e.Message}");
+                    // Unreachable once is unreachable for the rest of the run: don't wait on every other set's sources too.
+                    AnsiConsole.MarkupLine("  [grey]no further downloads in this run (--offline skips them from the start)[/]");
+                    offline = true;
                 }
             }
+            foreach (var (backend, workload) in units)
+            {
+                interrupted = $"{workload.Name} on {backend.Name}";
+                var request = new RunRequest(workload, backend, device, profile, data, settings.Seed, settings.Epochs, settings.Threads ?? 0);
+                if (!RunUnit(request, settings.Out, results, cancellationToken)) failures++;
+            }
+            interrupted = null;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            interrupted ??= "downloading data";
         }
 
         foreach (var group in results.GroupBy(r => r.Workload))
@@ -139,7 +156,69 @@ public sealed class RunCommand : Command<RunSettings>
             AnsiConsole.MarkupLineInterpolated($"{DataKind.Generated.Marker()} trained on generated data: not comparable to the 2017 figures or to runs on the real data set.");
         if (results.Any(r => DataKinds.Of(r) == DataKind.Substitute))
             AnsiConsole.MarkupLineInterpolated($"{DataKind.Substitute.Marker()} trained on a substitute data set (not the seed's): the metric is not comparable to the 2017 figures.");
-        return failures == 0 ? 0 : 1;
+        if (interrupted is not null)
+        {
+            var completed = results.Select(r => $"{r.Workload} on {r.Backend}").ToList();
+            AnsiConsole.MarkupLineInterpolated(
+                $"[yellow]Interrupted during {interrupted}; nothing of it was written.[/] Completed {completed.Count} of {units.Count} runs{(completed.Count > 0 ? ": " + string.Join(", ", completed) : "")}.");
+            return ExitCodes.Interrupted;
+        }
+        if (failures > 0) AnsiConsole.MarkupLineInterpolated($"[red]{failures} of {units.Count} runs failed[/] (see above); the others completed.");
+        return failures == 0 ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+
+    /// <summary>Trains one workload on one backend; reports its failure and returns false instead of stopping the others.</summary>
+    private static bool RunUnit(RunRequest request, string? outDirectory, List<RunResult> results, CancellationToken cancellationToken)
+    {
+        var (workload, backend) = (request.Workload, request.Backend);
+        AnsiConsole.MarkupLineInterpolated($"[bold]{workload.Name}[/] on [bold]{backend.Name}[/] ({request.Device}, profile {request.Profile.Name()})");
+        RunResult result;
+        try
+        {
+            result = ProgressDisplay.Run(workload.Name, (progress, log) => WorkloadRunner.Run(request, progress, log, cancellationToken));
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            AnsiConsole.MarkupLineInterpolated($"  [red]failed:[/] {Describe(e)}");
+            return false;
+        }
+        results.Add(result);
+        AnsiConsole.MarkupLineInterpolated(
+            $"  {result.MetricKind.Label()}: [bold]{result.Metric:F4}[/], {result.MeanEpochSeconds:F2} s/epoch (steady state {result.SteadyStateMeanSeconds:F2} s), data: {result.Data.Name}");
+        if (result.SampleText is { } sample) AnsiConsole.MarkupLineInterpolated($"  sample: [grey]{sample}[/]");
+        if (outDirectory is null) return true;
+        try
+        {
+            AnsiConsole.MarkupLineInterpolated($"  wrote {ResultFiles.Write(result, outDirectory)}");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            // The run itself is kept: it is in the tables below, only its file is missing.
+            AnsiConsole.MarkupLineInterpolated($"  [red]result not written:[/] {e.Message}");
+            return false;
+        }
+    }
+
+    /// <summary>The expected failures speak for themselves; anything else is named by its type, since it is a bug to report.</summary>
+    private static string Describe(Exception e) => e is BackendUnavailableException or TrainingDivergedException or InvalidDataException
+        or DataUnavailableException or IOException or NotSupportedException or InvalidOperationException
+        ? e.Message
+        : $"{e.GetType().Name}: {e.Message} (unexpected; please report it) {e.StackTrace?.Split('\n').FirstOrDefault()?.Trim()}";
+
+    /// <summary>Folders the run will write to, checked before hours of training: --out, and the cache when a set must be fetched or generated.</summary>
+    private static List<string> OutputProblems(RunSettings settings, DataOptions data, IReadOnlyList<WorkloadSpec> workloads, bool offline)
+    {
+        var problems = new List<string>();
+        if (settings.Data is null && data.DataDirectory is { } fromEnvironment
+            && RunSettings.DataFolderProblem(fromEnvironment, $"${DataOptions.DataDirectoryVariable}") is { } dataProblem)
+            problems.Add(dataProblem);
+        if (settings.Out is { } output && OutputFolder.Problem(output, "--out") is { } outProblem) problems.Add(outProblem);
+        var missing = workloads.Select(w => w.Dataset).Distinct().Where(d => DataLocator.Find(d, data) is null).ToList();
+        if (missing.Count > 0 && (data.AllowGenerated || !offline)
+            && OutputFolder.Problem(data.CacheDirectory, $"the cache (${DataOptions.CacheDirectoryVariable}; needed for {string.Join(", ", missing.Select(DataLocator.SetName))})") is { } cacheProblem)
+            problems.Add(cacheProblem);
+        return problems;
     }
 
     /// <summary>
@@ -160,7 +239,7 @@ public sealed class RunCommand : Command<RunSettings>
             AnsiConsole.MarkupLineInterpolated($"  {preferred}: ready in {folder}");
             return true;
         }
-        catch (Exception e) when (e is DatasetUnavailableException or DownloadVerificationException or IOException or HttpRequestException)
+        catch (Exception e) when (e is DatasetUnavailableException or DownloadVerificationException or IOException or HttpRequestException or UnauthorizedAccessException)
         {
             AnsiConsole.MarkupLineInterpolated($"  [yellow]{preferred}: could not fetch it; going on without it.[/]");
             AnsiConsole.MarkupLineInterpolated($"  [grey]{e.Message}[/]");

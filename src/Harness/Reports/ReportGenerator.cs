@@ -32,12 +32,14 @@ public static class ReportGenerator
         var model = ReportBuilder.Build(results, historical, options.Notes);
         var markdown = MarkdownReport.Render(model);
 
-        var written = new List<string>();
+        // Every text is rendered before the first file is written: a failure leaves no report half written.
+        var texts = new List<(string Path, string Text)>();
         // The Markdown file links the charts when both are written; stdout and the step summary cannot show local images.
         if (options.Markdown is { } markdownPath)
-            written.Add(Write(markdownPath, options.Charts is { } charts ? MarkdownReport.Render(model, ChartsRelativeTo(markdownPath, charts)) : markdown));
-        if (options.Json is { } jsonPath) written.Add(Write(jsonPath, JsonReport.Render(model)));
-        if (options.Csv is { } csvPath) written.Add(Write(csvPath, CsvReport.Render(CsvReport.Rows(results))));
+            texts.Add((markdownPath, options.Charts is { } charts ? MarkdownReport.Render(model, ChartsRelativeTo(markdownPath, charts)) : markdown));
+        if (options.Json is { } jsonPath) texts.Add((jsonPath, JsonReport.Render(model)));
+        if (options.Csv is { } csvPath) texts.Add((csvPath, CsvReport.Render(CsvReport.Rows(results))));
+        var written = texts.Select(t => Write(t.Path, t.Text)).ToList();
         if (options.Charts is { } chartsDirectory) written.AddRange(ReportCharts.Write(model, chartsDirectory));
         if (options.StepSummary is { } summaryPath)
         {

@@ -130,7 +130,7 @@ public static class WorkloadCatalog
     /// <summary>Resolves a name, or throws listing the known ones.</summary>
     public static WorkloadSpec Get(string name) =>
         All.FirstOrDefault(w => string.Equals(w.Name, name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new ArgumentException($"Unknown workload '{name}'. Known: {string.Join(", ", All.Select(w => w.Name))}.", nameof(name));
+        ?? throw new ArgumentException($"Unknown workload '{name}'. Known: {string.Join(", ", All.Select(w => w.Name))}.");
 
     /// <summary>Expands CLI selections: names, or "all".</summary>
     public static IReadOnlyList<WorkloadSpec> Select(IEnumerable<string> names)

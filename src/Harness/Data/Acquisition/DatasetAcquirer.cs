@@ -30,12 +30,22 @@ public sealed class DatasetAcquirer
     /// <summary>Receives a plain line when something on disk is changed besides the download itself (a corrupt file moved aside).</summary>
     public Action<string>? Log { get; init; }
 
-    /// <summary>True when <paramref name="offlineFlag"/> is set or $PERFTESTS_OFFLINE is 1/true/yes.</summary>
+    /// <summary>True when <paramref name="offlineFlag"/> is set or $PERFTESTS_OFFLINE is 1 or true.</summary>
+    /// <exception cref="ArgumentException">$PERFTESTS_OFFLINE holds anything but 0, 1, true, false or nothing.</exception>
     public static bool OfflineRequested(bool offlineFlag = false)
     {
-        if (offlineFlag) return true;
         var value = Environment.GetEnvironmentVariable(OfflineVariable)?.Trim();
-        return value is not null && (value == "1" || value.Equals("true", StringComparison.OrdinalIgnoreCase) || value.Equals("yes", StringComparison.OrdinalIgnoreCase));
+        bool? variable = value switch
+        {
+            null or "" => null,
+            "1" => true,
+            "0" => false,
+            _ when value.Equals("true", StringComparison.OrdinalIgnoreCase) => true,
+            _ when value.Equals("false", StringComparison.OrdinalIgnoreCase) => false,
+            // "maybe" or "yes" silently meaning online would download where the user asked for no network.
+            _ => throw new ArgumentException($"${OfflineVariable}='{value}' is not one of 0, 1, true, false."),
+        };
+        return offlineFlag || variable == true;
     }
 
     /// <summary>
