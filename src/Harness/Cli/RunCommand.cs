@@ -51,8 +51,8 @@ public sealed class RunSettings : CommandSettings
     public const int MaximumEpochs = 1000;
 
     [CommandOption("--seed <N>")]
-    [DefaultValue(42)]
-    public int Seed { get; init; } = 42;
+    [DefaultValue(RunRequest.DefaultSeed)]
+    public int Seed { get; init; } = RunRequest.DefaultSeed;
 
     [CommandOption("--threads <N>")]
     [Description("CPU threads for the backend, 1 to the logical core count (default: all logical cores).")]

@@ -57,6 +57,15 @@ public static class RawDatasets
         {
             throw new DataFormatException(set.Path, $"is not UTF-8 text ({e.Message}).", e);
         }
+        // The character model takes one UTF-16 unit per character, as the Keras example took one Python character:
+        // a character beyond U+FFFF would become two halves that mean nothing alone, so it is refused, not mangled.
+        int surrogate = text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF');
+        if (surrogate >= 0)
+        {
+            int line = text.AsSpan(0, surrogate).Count('\n') + 1;
+            // Strict UTF-8 decoding never yields a lone surrogate, so this is the first half of a pair.
+            throw new DataFormatException(set.Path, $"line {line} holds U+{char.ConvertToUtf32(text, surrogate):X}, outside the Basic Multilingual Plane; the character model reads characters up to U+FFFF only.");
+        }
         return text.ToLowerInvariant();
     }
 

@@ -16,8 +16,18 @@ public static class ResultFiles
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static string FileName(RunResult result) =>
-        $"{result.Workload}.{result.Backend}.{result.Device}.{result.Profile.Name()}.json";
+    /// <summary>
+    /// "mlp_mnist.managed.cpu-amd-epyc-2t.ci.json"; a run with another seed or epoch count than the profile's says so in its
+    /// name (".seed7", ".5epochs"), so it never replaces the standard run's file.
+    /// </summary>
+    public static string FileName(RunResult result)
+    {
+        var variant = result.Seed == Training.RunRequest.DefaultSeed ? "" : $".seed{result.Seed}";
+        if (WorkloadCatalog.All.FirstOrDefault(w => w.Name == result.Workload) is { } workload
+            && result.Epochs.Count != workload.ScheduleFor(result.Profile).Epochs)
+            variant += $".{result.Epochs.Count}epochs";
+        return $"{result.Workload}.{result.Backend}.{result.Device}.{result.Profile.Name()}{variant}.json";
+    }
 
     /// <summary>Writes atomically (temporary file, then rename) and returns the path.</summary>
     public static string Write(RunResult result, string directory)

@@ -13,10 +13,13 @@ public sealed record RunRequest(
     ComputeDevice Device,
     RunProfile Profile,
     DataOptions Data,
-    int Seed = 42,
+    int Seed = RunRequest.DefaultSeed,
     int? Epochs = null,
     int Threads = 0)
 {
+    /// <summary>The seed runs and baselines use unless told otherwise.</summary>
+    public const int DefaultSeed = 42;
+
     public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
 }
 

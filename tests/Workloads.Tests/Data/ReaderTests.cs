@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using PerfTests.Harness.Data;
 using PerfTests.Harness.Data.Formats;
+using PerfTests.Harness.Workloads;
 
 namespace PerfTests.Workloads.Tests.Data;
 
@@ -179,5 +180,25 @@ public sealed class ReaderTests : IDisposable
         reviews.Train[1].Should().Equal(2, 1, 4, 1, 5, 1, 6);
         reviews.Test[1].Should().Equal(1, 7, 7);
         reviews.Test[0].Should().Equal(3);
+    }
+
+    [Fact]
+    public void Text_with_a_character_outside_the_BMP_is_refused_naming_file_line_and_character()
+    {
+        var path = _temp.File("nietzsche.txt");
+        File.WriteAllText(path, "PREFACE\n\nSupposing that Truth is a woman \U0001F600 what then?", new System.Text.UTF8Encoding(false));
+
+        var act = () => RawDatasets.ReadText(new LocatedDataset("nietzsche", DatasetId.Nietzsche, path, [path]));
+
+        act.Should().Throw<DataFormatException>().WithMessage($"{path}: line 3 holds U+1F600, outside the Basic Multilingual Plane*");
+    }
+
+    [Fact]
+    public void Text_within_the_BMP_is_read_lower_cased()
+    {
+        var path = _temp.File("nietzsche.txt");
+        File.WriteAllText(path, "Ÿes — Ünd SO?");
+
+        RawDatasets.ReadText(new LocatedDataset("nietzsche", DatasetId.Nietzsche, path, [path])).Should().Be("ÿes — ünd so?");
     }
 }

@@ -66,6 +66,25 @@ public sealed class ResultRulesTests : IDisposable
         File.Exists(json).Should().BeFalse();
     }
 
+    [Fact]
+    public void Write_RunsDifferingOnlyInSeedOrEpochs_GoToSeparateFiles()
+    {
+        var folder = _temp.Folder("out");
+        var standard = Result(epochs: 4);
+        var written = new[]
+        {
+            ResultFiles.Write(standard, folder),
+            ResultFiles.Write(standard with { Seed = 7 }, folder),
+            ResultFiles.Write(Result(epochs: 2), folder),
+        };
+
+        written.Should().OnlyHaveUniqueItems();
+        Path.GetFileName(written[0]).Should().Be("mlp_mnist.torchsharp.cpu-test-2t.ci.json", "the profile's own schedule (ci: 4 epochs) and seed keep the plain name");
+        Path.GetFileName(written[1]).Should().Be("mlp_mnist.torchsharp.cpu-test-2t.ci.seed7.json");
+        Path.GetFileName(written[2]).Should().Be("mlp_mnist.torchsharp.cpu-test-2t.ci.2epochs.json");
+        Directory.EnumerateFiles(folder).Should().HaveCount(3);
+    }
+
     private string WriteResult(string name, string pointer, string json)
     {
         var node = JsonNode.Parse(JsonSerializer.Serialize(Result(), ResultFiles.JsonOptions))!;
