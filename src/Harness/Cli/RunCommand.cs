@@ -121,10 +121,16 @@ public sealed class RunCommand : Command<RunSettings>
         var units = backends.SelectMany(b => workloads.Select(w => (Backend: b, Workload: w))).ToList();
         int failures = 0;
         string? interrupted = null;
+        var unusable = new Dictionary<DatasetId, string>();
         try
         {
             foreach (var dataset in workloads.Select(w => w.Dataset).Distinct())
             {
+                if (CorruptInCache(dataset, data, offline, cancellationToken) is { } corrupt)
+                {
+                    unusable[dataset] = corrupt;
+                    continue;
+                }
                 if (!FetchIfMissing(dataset, data, offline, cancellationToken))
                 {
                     // Unreachable once is unreachable for the rest of the run: don't wait on every other set's sources too.
@@ -136,7 +142,12 @@ public sealed class RunCommand : Command<RunSettings>
             {
                 interrupted = $"{workload.Name} on {backend.Name}";
                 var request = new RunRequest(workload, backend, device, profile, data, settings.Seed, settings.Epochs, settings.Threads ?? 0);
-                if (!RunUnit(request, settings.Out, results, cancellationToken)) failures++;
+                if (unusable.TryGetValue(workload.Dataset, out var why))
+                {
+                    AnsiConsole.MarkupLineInterpolated($"[bold]{workload.Name}[/] on [bold]{backend.Name}[/]\n  [red]failed:[/] {why}");
+                    failures++;
+                }
+                else if (!RunUnit(request, settings.Out, results, cancellationToken)) failures++;
             }
             interrupted = null;
         }
@@ -219,6 +230,38 @@ public sealed class RunCommand : Command<RunSettings>
             && OutputFolder.Problem(data.CacheDirectory, $"the cache (${DataOptions.CacheDirectoryVariable}; needed for {string.Join(", ", missing.Select(DataLocator.SetName))})") is { } cacheProblem)
             problems.Add(cacheProblem);
         return problems;
+    }
+
+    /// <summary>
+    /// What 'datasets verify' would say of the copy of <paramref name="dataset"/> in the cache, so that run never trains on a file
+    /// verify calls corrupt. Online, a corrupt copy is moved aside and fetched again; offline, the set's runs fail with the reason.
+    /// </summary>
+    /// <returns>Why the set cannot be used, or null.</returns>
+    private static string? CorruptInCache(DatasetId dataset, DataOptions data, bool offline, CancellationToken cancellationToken)
+    {
+        var located = DataLocator.Find(dataset, data);
+        var catalog = DownloadCatalog.FromEnvironment();
+        if (located is null || !catalog.Names.Contains(located.Name)) return null;
+        var cacheFolder = Path.GetFullPath(DownloadCatalog.SetDirectory(data.CacheDirectory, located.Name));
+        if (!Path.GetFullPath(located.Path).StartsWith(cacheFolder + Path.DirectorySeparatorChar, StringComparison.Ordinal)) return null;
+
+        var report = DatasetAcquirer.CheckAsync(catalog.Find(located.Name), cacheFolder, cancellationToken).GetAwaiter().GetResult();
+        if (report.State != SetState.Corrupt) return null;
+        var problem = $"{cacheFolder} is {report.StateText} ({string.Join("; ", report.Files.Where(f => f.State == FileState.Corrupt).Select(f => $"{f.File.Name}: {f.Detail}"))})";
+        if (offline)
+            return $"{problem}. Not training on it: fetch it again with 'datasets fetch {located.Name}', or place a good copy there.";
+        AnsiConsole.MarkupLineInterpolated($"{located.Name}: {problem}; fetching it again");
+        try
+        {
+            var acquirer = new DatasetAcquirer(catalog) { Log = line => AnsiConsole.MarkupLineInterpolated($"  [grey]{line}[/]") };
+            DownloadProgressDisplay.RunAsync(progress => acquirer.EnsureAsync(located.Name, data.CacheDirectory, offline: false, progress, cancellationToken))
+                .GetAwaiter().GetResult();
+            return null;
+        }
+        catch (Exception e) when (e is DatasetUnavailableException or DownloadVerificationException or IOException or HttpRequestException or UnauthorizedAccessException)
+        {
+            return $"{problem}, and fetching it again failed: {e.Message}";
+        }
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using PerfTests.Harness.Cli;
+using PerfTests.Harness.Data.Formats;
 using PerfTests.Harness.Measurements;
 
 namespace PerfTests.Workloads.Tests.Cli;
@@ -80,6 +81,26 @@ public sealed class RunCommandInputTests : IDisposable
         cli.Output.Should().Contain("Interrupted during mlp_mnist on managed; nothing of it was written. Completed 0 of 2 runs.")
             .And.NotContain("cnn_mnist on managed (cpu");
         Directory.EnumerateFileSystemEntries(results).Should().BeEmpty("no result, and no temporary file, of an abandoned run");
+    }
+
+    [Fact]
+    public async Task Run_CachedFileThatVerifyCallsCorrupt_IsNotTrainedOn()
+    {
+        // A readable imdb.npz, but not the published one: its size and SHA-256 differ from the catalog's.
+        var npz = Path.Combine(_temp.Folder("cache", "datasets", "imdb"), "imdb.npz");
+        int[][] reviews = [.. Enumerable.Range(0, 300).Select(i => new[] { 1, 2 + i % 50, 3 })];
+        long[] labels = [.. Enumerable.Range(0, 300).Select(i => (long)(i % 2))];
+        NpzFile.Write(npz, new Dictionary<string, long[]> { ["y_train"] = labels, ["y_test"] = labels },
+            new Dictionary<string, int[][]> { ["x_train"] = reviews, ["x_test"] = reviews });
+
+        var verify = await CliProcess.RunAsync(Cache, null, "datasets", "verify", "imdb");
+        var (exitCode, output) = await CliProcess.RunAsync(Cache, null, "run", "-b", "managed", "-w", "fasttext_imdb", "-p", "smoke");
+
+        verify.ExitCode.Should().Be(ExitCodes.Failed, verify.Output);
+        verify.Output.Should().Contain("corrupt");
+        exitCode.Should().Be(ExitCodes.Failed, output);
+        output.Should().Contain($"failed: {Path.GetDirectoryName(npz)} is corrupt: imdb.npz").And.Contain("Not training on it")
+            .And.NotContain("epoch 1/");
     }
 
     private static void WriteNpzWithVersion2HeaderLength(string path, uint headerLength)
