@@ -33,6 +33,8 @@ public sealed class TorchSharpBackend : IBackend
         }
     }
 
+    public BackendTraits Traits { get; } = new(LstmBiasVectors: 2, SupportsFloat64: true);
+
     public bool Supports(ComputeDevice device, out string reason)
     {
         var availability = Probe();
