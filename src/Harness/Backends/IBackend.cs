@@ -1,27 +1,7 @@
+using PerfTests.Harness.Devices;
 using PerfTests.Harness.Workloads;
 
 namespace PerfTests.Harness.Backends;
-
-public enum DeviceKind { Cpu, Cuda }
-
-/// <summary>Where a model runs: "cpu", "cuda" (= "cuda:0"), "cuda:1".</summary>
-public sealed record ComputeDevice(DeviceKind Kind, int Index = 0)
-{
-    public static ComputeDevice Cpu { get; } = new(DeviceKind.Cpu);
-
-    public static ComputeDevice Parse(string text)
-    {
-        var t = text.Trim().ToLowerInvariant();
-        if (t == "cpu") return Cpu;
-        if (t == "cuda" || t == "gpu") return new ComputeDevice(DeviceKind.Cuda);
-        if ((t.StartsWith("cuda:", StringComparison.Ordinal) || t.StartsWith("gpu:", StringComparison.Ordinal))
-            && int.TryParse(t[(t.IndexOf(':') + 1)..], out var index) && index >= 0)
-            return new ComputeDevice(DeviceKind.Cuda, index);
-        throw new ArgumentException($"Unknown device '{text}': use cpu, cuda or cuda:N.", nameof(text));
-    }
-
-    public override string ToString() => Kind == DeviceKind.Cpu ? "cpu" : $"cuda:{Index}";
-}
 
 /// <summary>Whether a backend can run here; when not, <see cref="Reason"/> says what is missing and how to get it.</summary>
 public sealed record BackendAvailability(bool IsAvailable, string Version, string? Reason)

@@ -1,3 +1,4 @@
+using PerfTests.Harness.Devices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -103,6 +104,10 @@ public sealed class BaselineStore
         }
 
         var file = node.Deserialize<BaselineFile>(JsonOptions) ?? throw new InvalidDataException($"{path}: empty baseline file.");
+        if (!DeviceKey.TryParse(file.Device.Key, out var deviceKey, out var keyError))
+            throw new InvalidDataException($"{path}: /device/key: {keyError}");
+        if (file.Device.Kind != deviceKey.KindName)
+            throw new InvalidDataException($"{path}: /device/kind is '{file.Device.Kind}', but the key {deviceKey} is a {deviceKey.KindName} key.");
         var expectedName = file.Device.Key + ".json";
         if (System.IO.Path.GetFileName(path) != expectedName)
             throw new InvalidDataException($"{path}: holds device '{file.Device.Key}', so it must be named {expectedName}.");

@@ -1,3 +1,4 @@
+using PerfTests.Harness.Devices;
 using PerfTests.Harness.Backends;
 using PerfTests.Harness.Workloads;
 using Xunit.Abstractions;

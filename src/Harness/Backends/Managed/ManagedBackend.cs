@@ -1,3 +1,4 @@
+using PerfTests.Harness.Devices;
 using System.Reflection;
 using System.Runtime.Intrinsics;
 using PerfTests.Harness.Workloads;

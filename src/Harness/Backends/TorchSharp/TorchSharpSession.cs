@@ -1,3 +1,4 @@
+using PerfTests.Harness.Devices;
 using PerfTests.Harness.Workloads;
 using TorchSharp;
 using TorchSharp.Modules;
