@@ -1,3 +1,4 @@
+using PerfTests.Harness.Devices;
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;

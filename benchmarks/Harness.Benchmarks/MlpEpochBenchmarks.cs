@@ -1,3 +1,4 @@
+using PerfTests.Harness.Devices;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;

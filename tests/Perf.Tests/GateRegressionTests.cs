@@ -1,4 +1,5 @@
 using PerfTests.Harness.Baselines;
+using PerfTests.Harness.Gate;
 using PerfTests.Harness.Data;
 using PerfTests.Harness.Workloads;
 using Xunit.Abstractions;
@@ -9,8 +10,9 @@ namespace PerfTests.Perf.Tests;
 /// The gate must fail when it should: each test records a real baseline into a temporary copy of baselines/,
 /// doctors it, and runs the same case again. Smoke profile, so each run takes seconds.
 /// </summary>
+// Trains and times real runs, so it is not a unit test; it runs with the gate's CPU rows (the README's test command).
 [Collection(PerfCollection.Name)]
-[Trait("Category", "Unit")]
+[Trait("Category", "Cpu")]
 public sealed class GateRegressionTests : IDisposable
 {
     private readonly ITestOutputHelper _output;
@@ -24,7 +26,7 @@ public sealed class GateRegressionTests : IDisposable
         foreach (var file in Directory.EnumerateFiles(BaselineStore.DefaultDirectory(), "*.json"))
             File.Copy(file, Path.Combine(_baselines, Path.GetFileName(file)));
         // fastText on smoke data has 8 batches a epoch: 8 timing samples for the statistical test.
-        _case = new GateCase(WorkloadCatalog.FastTextImdb.Name, "torchsharp", GateMatrix.ThisMachineCpuKey(), "cpu");
+        _case = new GateCase(WorkloadCatalog.FastTextImdb.Name, "torchsharp", GateMatrix.ThisMachineCpuKey());
     }
 
     private GateSettings Settings(bool accept) =>
@@ -34,12 +36,12 @@ public sealed class GateRegressionTests : IDisposable
     {
         var recorded = GateRunner.Run(_case, Settings(accept: true), _output.WriteLine);
         recorded.Accepted.Should().ContainSingle().Which.Kind.Should().Be(ChangeKind.Added);
-        return BaselineStore.Load(_baselines).Find(_case.Workload, _case.Backend, _case.DeviceKey, RunProfile.Smoke)!;
+        return BaselineStore.Load(_baselines).Find(_case.Workload, _case.Backend, _case.Device.ToString(), RunProfile.Smoke)!;
     }
 
     private void Replace(BaselineEntry entry)
     {
-        var path = BaselineStore.PathFor(_baselines, _case.DeviceKey);
+        var path = BaselineStore.PathFor(_baselines, _case.Device.ToString());
         var file = BaselineStore.ReadFile(path, BaselineStore.LoadSchema(_baselines));
         File.WriteAllText(path, BaselineUpdater.Serialize(file with { Entries = file.Entries.Select(e => e.Key == entry.Key ? entry : e).ToList() }));
     }

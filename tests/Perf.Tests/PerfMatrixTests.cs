@@ -1,4 +1,6 @@
 using PerfTests.Harness.Baselines;
+using PerfTests.Harness.Devices;
+using PerfTests.Harness.Gate;
 using Xunit.Abstractions;
 
 namespace PerfTests.Perf.Tests;
@@ -11,9 +13,9 @@ namespace PerfTests.Perf.Tests;
 [Collection(PerfCollection.Name)]
 public sealed class PerfMatrixTests(ITestOutputHelper output)
 {
-    public static TheoryData<string> CpuCases => Cases("cpu");
+    public static TheoryData<string> CpuCases => Cases(DeviceKind.Cpu);
 
-    public static TheoryData<string> GpuCases => Cases("gpu");
+    public static TheoryData<string> GpuCases => Cases(DeviceKind.Cuda);
 
     [SkippableTheory]
     [Trait("Category", "Cpu")]
@@ -25,11 +27,11 @@ public sealed class PerfMatrixTests(ITestOutputHelper output)
     [MemberData(nameof(GpuCases))]
     public void Gpu(string matrixCase) => Check(matrixCase);
 
-    private static TheoryData<string> Cases(string deviceKind)
+    private static TheoryData<string> Cases(DeviceKind kind)
     {
         var store = BaselineStore.Load(BaselineStore.DefaultDirectory());
         var data = new TheoryData<string>();
-        foreach (var gateCase in GateMatrix.Cases(store, deviceKind, GateMatrix.ThisMachineKeys(deviceKind))) data.Add(gateCase.ToString());
+        foreach (var gateCase in GateMatrix.Cases(store, kind, GateMatrix.ThisMachineKeys(kind))) data.Add(gateCase.ToString());
         return data;
     }
 

@@ -1,27 +1,7 @@
+using PerfTests.Harness.Devices;
 using PerfTests.Harness.Workloads;
 
 namespace PerfTests.Harness.Backends;
-
-public enum DeviceKind { Cpu, Cuda }
-
-/// <summary>Where a model runs: "cpu", "cuda" (= "cuda:0"), "cuda:1".</summary>
-public sealed record ComputeDevice(DeviceKind Kind, int Index = 0)
-{
-    public static ComputeDevice Cpu { get; } = new(DeviceKind.Cpu);
-
-    public static ComputeDevice Parse(string text)
-    {
-        var t = text.Trim().ToLowerInvariant();
-        if (t == "cpu") return Cpu;
-        if (t == "cuda" || t == "gpu") return new ComputeDevice(DeviceKind.Cuda);
-        if ((t.StartsWith("cuda:", StringComparison.Ordinal) || t.StartsWith("gpu:", StringComparison.Ordinal))
-            && int.TryParse(t[(t.IndexOf(':') + 1)..], out var index) && index >= 0)
-            return new ComputeDevice(DeviceKind.Cuda, index);
-        throw new ArgumentException($"Unknown device '{text}': use cpu, cuda or cuda:N.");
-    }
-
-    public override string ToString() => Kind == DeviceKind.Cpu ? "cpu" : $"cuda:{Index}";
-}
 
 /// <summary>Whether a backend can run here; when not, <see cref="Reason"/> says what is missing and how to get it.</summary>
 public sealed record BackendAvailability(bool IsAvailable, string Version, string? Reason)
@@ -33,9 +13,20 @@ public sealed record BackendAvailability(bool IsAvailable, string Version, strin
 /// <summary>What the data decided about a model: classes and the <see cref="LayerSpec.FromData"/> size.</summary>
 public sealed record ModelDimensions(int Classes, int DataDimension);
 
-/// <summary>Per-session settings. <see cref="DisableDropout"/> exists for cross-backend parity tests only.</summary>
+/// <summary>Per-session settings. <see cref="DisableDropout"/> and <see cref="Float64"/> exist for the conformance suite only.</summary>
 /// <param name="Threads">CPU threads the engine may use; 0 = the engine's default.</param>
-public sealed record SessionOptions(int Seed, int Threads = 0, bool DisableDropout = false);
+/// <param name="Float64">Compute in float64: the reference the float32 engines are checked against. Backends that cannot refuse it.</param>
+public sealed record SessionOptions(int Seed, int Threads = 0, bool DisableDropout = false, bool Float64 = false);
+
+/// <summary>
+/// What a backend declares about itself, so tests check capabilities instead of asking which backend they have.
+/// </summary>
+/// <param name="LstmBiasVectors">1 for Keras's one LSTM bias; 2 for PyTorch's bias_ih and bias_hh, which receive the same
+/// gradient and optimizer state, so the canonical (summed) bias moves by two optimizer steps per update.</param>
+/// <param name="SupportsFloat64">Whether <see cref="SessionOptions.Float64"/> sessions can be built (the conformance reference).</param>
+/// <param name="BitReproducible">Whether the same weights and batch give bit-identical results in every session of a process.
+/// libtorch's are not: MKL picks code paths by buffer alignment too, so two sessions differ in the last bits.</param>
+public sealed record BackendTraits(int LstmBiasVectors = 1, bool SupportsFloat64 = false, bool BitReproducible = false);
 
 /// <summary>
 /// A deep-learning engine. Turns a <see cref="WorkloadSpec"/> into a trainable model on a device.
@@ -51,6 +42,8 @@ public interface IBackend
 
     /// <summary>Whether this backend can run on <paramref name="device"/> on this machine; if not, why.</summary>
     bool Supports(ComputeDevice device, out string reason);
+
+    BackendTraits Traits { get; }
 
     ITrainingSession CreateSession(WorkloadSpec workload, ModelDimensions dimensions, ComputeDevice device, SessionOptions options);
 }
@@ -72,6 +65,10 @@ public interface ITrainingSession : IDisposable
 
     /// <summary>Parameters in the canonical layout of <see cref="ModelWeights"/>.</summary>
     ModelWeights GetWeights();
+
+    /// <summary>The loss gradient of the last <see cref="TrainStep"/> (the one its update used), in the layout of
+    /// <see cref="GetWeights"/>: for a parameter a backend stores twice (PyTorch's LSTM biases), the gradient of the canonical one.</summary>
+    ModelWeights GetGradients();
 
     void SetWeights(ModelWeights weights);
 }

@@ -16,7 +16,9 @@ public static partial class BaselineRules
 {
     public static string? Problem(string path, BaselineFile file)
     {
-        if (DeviceKeys.Problem(file.Device.Key) is { } badKey) return $"/device/key: {badKey}.";
+        if (!DeviceKey.TryParse(file.Device.Key, out var deviceKey, out var keyError)) return $"/device/key: {keyError}";
+        if (file.Device.Kind != deviceKey.KindName)
+            return $"/device/kind is '{file.Device.Kind}', but the key {deviceKey} is a {deviceKey.KindName} key.";
         var expectedName = file.Device.Key + ".json";
         if (System.IO.Path.GetFileName(path) != expectedName)
             return $"holds device '{file.Device.Key}', so it must be named {expectedName}.";

@@ -42,7 +42,7 @@ public sealed class BaselineStore
     /// <summary>The file for a device key; the key must be well formed, so the path never leaves <paramref name="directory"/>.</summary>
     public static string PathFor(string directory, string deviceKey)
     {
-        if (DeviceKeys.Problem(deviceKey) is { } problem) throw new InvalidDataException($"{directory}: {problem}; no baseline file is named after it.");
+        if (!DeviceKey.TryParse(deviceKey, out _, out var problem)) throw new InvalidDataException($"{directory}: {problem} No baseline file is named after it.");
         return System.IO.Path.Combine(directory, System.IO.Path.GetFileName(ContainedPath.Combine(directory, deviceKey + ".json")));
     }
 

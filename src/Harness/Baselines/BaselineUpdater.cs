@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PerfTests.Harness.Devices;
 using PerfTests.Harness.Measurements;
 using PerfTests.Harness.Workloads;
 
@@ -31,12 +32,14 @@ public static class BaselineUpdater
         var writes = new List<(string Path, string Text)>();
         foreach (var group in accepted.GroupBy(r => r.Device).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            var path = BaselineStore.PathFor(directory, group.Key);
+            // Parsed before it becomes a file name: a key is dash-separated lower-case words, never a path.
+            var deviceKey = DeviceKey.Parse(group.Key);
+            var path = BaselineStore.PathFor(directory, deviceKey.ToString());
             var existing = File.Exists(path) ? BaselineStore.ReadFile(path, schema) : null;
             var first = group.First();
             var file = existing ?? new BaselineFile
             {
-                Device = new BaselineDevice(group.Key, DeviceKindOf(group.Key), first.Environment.DeviceName),
+                Device = new BaselineDevice(deviceKey.ToString(), deviceKey.KindName, first.Environment.DeviceName),
                 Entries = [],
             };
 
@@ -47,7 +50,7 @@ public static class BaselineUpdater
                 entries.TryGetValue(key, out var previous);
                 if (previous?.Historical is not null)
                     throw new InvalidOperationException($"{path}: {key} is a historical row; results cannot replace it.");
-                var entry = ToEntry(result, previous, file.Device.Kind);
+                var entry = ToEntry(result, previous, deviceKey.Kind);
                 entries[key] = entry;
                 changes.Add(Describe(group.Key, key, previous, entry, result));
             }
@@ -71,7 +74,7 @@ public static class BaselineUpdater
 
     public static string Serialize(BaselineFile file) => JsonSerializer.Serialize(file, BaselineStore.JsonOptions) + "\n";
 
-    internal static BaselineEntry ToEntry(RunResult result, BaselineEntry? previous, string deviceKind)
+    internal static BaselineEntry ToEntry(RunResult result, BaselineEntry? previous, DeviceKind deviceKind)
     {
         double metric = Math.Round(result.Metric, 4);
         return new BaselineEntry
@@ -99,8 +102,6 @@ public static class BaselineUpdater
                 result.ValidationSamples),
         };
     }
-
-    private static string DeviceKindOf(string deviceKey) => deviceKey.StartsWith("cpu-", StringComparison.Ordinal) ? "cpu" : "gpu";
 
     private static BaselineChange Describe(string device, string key, BaselineEntry? before, BaselineEntry after, RunResult result)
     {

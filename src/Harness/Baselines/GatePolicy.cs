@@ -1,3 +1,4 @@
+using PerfTests.Harness.Devices;
 using PerfTests.Harness.Workloads;
 
 namespace PerfTests.Harness.Baselines;
@@ -43,5 +44,5 @@ public static class GatePolicy
 
     /// <summary>Allowed slowdown of the median. CPUs here are shared 2-core VMs whose speed drifts by tens of
     /// percent between runs; GPUs are steadier.</summary>
-    public static double TimingBudget(string deviceKind) => deviceKind == "gpu" ? 1.25 : 1.5;
+    public static double TimingBudget(DeviceKind kind) => kind == DeviceKind.Cuda ? 1.25 : 1.5;
 }

@@ -1,3 +1,4 @@
+using PerfTests.Harness.Devices;
 using System.ComponentModel;
 using PerfTests.Harness.Backends;
 using PerfTests.Harness.Data;

@@ -2,14 +2,14 @@ using System.Text.RegularExpressions;
 
 namespace PerfTests.Harness.Devices;
 
-/// <summary>The one place that names devices for baselines.</summary>
+/// <summary>The one place that turns device names as the system reports them into <see cref="DeviceKey"/>s.</summary>
 public static partial class DeviceKeys
 {
     /// <summary>"AMD EPYC 7763 64-Core Processor", 2 threads → "cpu-amd-epyc-7763-2t".</summary>
-    public static string ForCpu(string model, int threads)
+    public static DeviceKey ForCpu(string model, int threads)
     {
         var cleaned = NoiseInCpuName().Replace(model, " ");
-        return $"cpu-{Slug(cleaned)}-{threads}t";
+        return DeviceKey.Cpu(Slug(cleaned), threads);
     }
 
     /// <summary>
@@ -18,13 +18,13 @@ public static partial class DeviceKeys
     /// several memory sizes carry the size, read from the memory the driver reports, so a key never depends on the
     /// form factor (SXM or PCIe) that the name may or may not mention.
     /// </summary>
-    public static string ForGpu(string name, long memoryMiB)
+    public static DeviceKey ForGpu(string name, long memoryMiB)
     {
         var cleaned = GpuVendorWords().Replace(name, " ");
         cleaned = GpuMemoryOrFormFactor().Replace(cleaned, " ");
         var slug = Slug(cleaned);
         var family = slug.Split('-')[0];
-        return MemoryVariantFamilies.Contains(family) && memoryMiB > 0 ? $"{family}-{MarketedGigabytes(memoryMiB)}gb" : slug;
+        return MemoryVariantFamilies.Contains(family) && memoryMiB > 0 ? DeviceKey.Gpu(family, MarketedGigabytes(memoryMiB)) : DeviceKey.Gpu(slug, null);
     }
 
     private static readonly HashSet<string> MemoryVariantFamilies = ["a100", "h100", "h200", "v100", "p100", "a800", "h800", "b200", "gh200"];

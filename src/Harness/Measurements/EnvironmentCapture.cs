@@ -7,7 +7,7 @@ namespace PerfTests.Harness.Measurements;
 public static class EnvironmentCapture
 {
     public static RunEnvironment Capture(DeviceInfo device, int threads) => new(
-        device.Key,
+        device.Key.ToString(),
         device.Name,
         DeviceDetector.CpuModel(),
         Environment.ProcessorCount,

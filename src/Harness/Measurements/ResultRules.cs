@@ -26,7 +26,7 @@ public static class ResultRules
             return $"workload: unknown workload '{result.Workload}' (known: {string.Join(", ", WorkloadCatalog.All.Select(w => w.Name))})";
         if (!BackendRegistry.Names.Contains(result.Backend, StringComparer.Ordinal))
             return $"backend: unknown backend '{result.Backend}' (known: {string.Join(", ", BackendRegistry.Names)})";
-        if (DeviceKeys.Problem(result.Device) is { } device) return $"device: {device}";
+        if (!DeviceKey.TryParse(result.Device, out _, out var deviceError)) return $"device: {deviceError}";
         if (!Enum.IsDefined(result.Profile)) return $"profile: {result.Profile} is not smoke, ci or full";
         if (result.MetricKind != workload.Metric) return $"metricKind: {result.MetricKind}, but {workload.Name} measures {workload.Metric}";
         if (result.Data.Name is not { Length: > 0 } || result.Data.Checksum is not { Length: > 0 }) return "data: name and checksum are required";

@@ -78,7 +78,7 @@ public static class WorkloadRunner
             Workload = workload.Name,
             Backend = backend.Name,
             BackendVersion = availability.Version,
-            Device = deviceInfo.Key,
+            Device = deviceInfo.Key.ToString(),
             Profile = request.Profile,
             Seed = request.Seed,
             Data = data.Provenance,

@@ -1,3 +1,4 @@
+using PerfTests.Harness.Devices;
 using PerfTests.Harness.Baselines;
 using PerfTests.Harness.Data;
 using PerfTests.Harness.Measurements;
@@ -45,7 +46,7 @@ internal static class Fixtures
         MetricKind kind = MetricKind.ValidationAccuracy, DataProvenance? data = null, string workload = "mlp_mnist")
     {
         var reference = Result(metric, secondsPerEpoch, kind: kind, data: data, workload: workload);
-        return BaselineUpdater.ToEntry(reference, null, "cpu") with
+        return BaselineUpdater.ToEntry(reference, null, DeviceKind.Cpu) with
         {
             Metric = new MetricBaseline(kind, metric, tolerance),
             Timing = new TimingBaseline(reference.TimingSamples, budget, secondsPerEpoch * 1.1),

@@ -27,7 +27,7 @@ public sealed class NvidiaSmiTests
     {
         var gpu = NvidiaSmi.Parse(line + "\n").Should().ContainSingle().Subject;
 
-        gpu.Key.Should().Be(key);
+        gpu.Key.ToString().Should().Be(key);
         gpu.MemoryMiB.Should().Be(memoryMiB);
         gpu.Driver.Should().Be(driver);
         gpu.Kind.Should().Be(DeviceKind.Cuda);
@@ -43,14 +43,14 @@ public sealed class NvidiaSmiTests
     [Fact]
     public void Every_gpu_is_listed_in_nvidia_smi_order()
     {
-        NvidiaSmi.Parse(EightK80s).Select(g => (g.Index, g.Key)).Should().Equal((0, "k80"), (1, "k80"), (2, "t4"));
+        NvidiaSmi.Parse(EightK80s).Select(g => (g.Index, g.Key.ToString())).Should().Equal((0, "k80"), (1, "k80"), (2, "t4"));
     }
 
     [Fact]
     public void Cuda_visible_devices_selects_and_renumbers_as_cuda_does()
     {
-        NvidiaSmi.Parse(EightK80s, "2,0").Select(g => (g.Index, g.Key)).Should().Equal((0, "t4"), (1, "k80"));
-        NvidiaSmi.Parse(EightK80s, "GPU-bbbb").Select(g => (g.Index, g.Key)).Should().Equal((0, "k80"));
+        NvidiaSmi.Parse(EightK80s, "2,0").Select(g => (g.Index, g.Key.ToString())).Should().Equal((0, "t4"), (1, "k80"));
+        NvidiaSmi.Parse(EightK80s, "GPU-bbbb").Select(g => (g.Index, g.Key.ToString())).Should().Equal((0, "k80"));
         NvidiaSmi.Parse(EightK80s, "1,7,2").Should().ContainSingle("CUDA ignores everything after the first unknown entry");
         NvidiaSmi.Parse(EightK80s, "").Should().HaveCount(3);
     }
@@ -69,6 +69,6 @@ public sealed class NvidiaSmiTests
     [InlineData("Intel(R) Core(TM) i9-9900K CPU @ 3.60GHz", 16, "cpu-intel-core-i9-9900k-16t")]
     public void Cpu_keys_drop_marketing_noise(string model, int threads, string key)
     {
-        DeviceKeys.ForCpu(model, threads).Should().Be(key);
+        DeviceKeys.ForCpu(model, threads).ToString().Should().Be(key);
     }
 }

@@ -1,3 +1,4 @@
+using PerfTests.Harness.Devices;
 using PerfTests.Harness.Backends;
 using PerfTests.Harness.Data;
 using PerfTests.Harness.Workloads;

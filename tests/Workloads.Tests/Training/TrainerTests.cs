@@ -1,3 +1,4 @@
+using PerfTests.Harness.Devices;
 using PerfTests.Harness.Backends;
 using PerfTests.Harness.Backends.TorchSharp;
 using PerfTests.Harness.Data;
@@ -18,16 +19,23 @@ public sealed class TrainerTests
         public int Steps { get; private set; }
         public List<int> BatchSizes { get; } = [];
         public HashSet<int> SeenLabels { get; } = [];
+        /// <summary>Every training label in the order batches delivered them.</summary>
+        public List<int> LabelOrder { get; } = [];
         public long ParameterCount => 0;
         public float TrainStep(Batch batch)
         {
             BatchSizes.Add(batch.Count);
-            for (int i = 0; i < batch.Count; i++) SeenLabels.Add(batch.Labels[i]);
+            for (int i = 0; i < batch.Count; i++)
+            {
+                SeenLabels.Add(batch.Labels[i]);
+                LabelOrder.Add(batch.Labels[i]);
+            }
             return lossAtStep(Steps++);
         }
         public EvaluationResult Evaluate(Batch batch) => new(batch.Count * 0.5, batch.Count / 2, batch.Count);
         public float[] Predict(Batch batch) => new float[batch.Count * 10];
         public ModelWeights GetWeights() => new([]);
+        public ModelWeights GetGradients() => new([]);
         public void SetWeights(ModelWeights weights) { }
         public void Dispose() { }
     }
@@ -92,15 +100,29 @@ public sealed class TrainerTests
     }
 
     [Fact]
-    public void Train_SameSeed_SameShuffle()
+    public void Train_SameSeed_SameShuffle_OtherSeed_OtherShuffle()
     {
-        var a = new ScriptedSession(_ => 1f);
-        var b = new ScriptedSession(_ => 1f);
-        var data = MnistLike(300, 10);
+        // Each sample's label is its index, so the label order is the order the trainer visited the samples in.
+        var data = Indexed(300);
+        List<int> Order(int seed)
+        {
+            var session = new ScriptedSession(_ => 1f);
+            new Trainer(WorkloadCatalog.MlpMnist, "x", seed).Train(session, data, 2);
+            return session.LabelOrder;
+        }
 
-        new Trainer(WorkloadCatalog.MlpMnist, "x", 7).Train(a, data, 1);
-        new Trainer(WorkloadCatalog.MlpMnist, "x", 7).Train(b, data, 1);
+        var first = Order(7);
 
-        a.BatchSizes.Should().Equal(b.BatchSizes);
+        first.Should().Equal(Order(7), "the same seed visits the samples in the same order");
+        first.Should().NotEqual(Order(8), "another seed shuffles differently");
+        first.Take(300).Should().NotEqual(Enumerable.Range(0, 300), "the samples are shuffled, not read in file order");
+        first.Take(300).Should().NotEqual(first.Skip(300), "every epoch is shuffled anew");
+        first.Take(300).Order().Should().Equal(Enumerable.Range(0, 300), "an epoch visits every sample once");
+    }
+
+    private static WorkloadData Indexed(int train)
+    {
+        DataSplit Split(int n) => new(n, 784, new float[n * 784], null, Enumerable.Range(0, n).ToArray());
+        return new WorkloadData(Split(train), Split(10), train, 0, Made);
     }
 }

@@ -1,29 +1,19 @@
 using PerfTests.Harness.Workloads;
+using PerfTests.Workloads.Tests.Backends;
 
 namespace PerfTests.Workloads.Tests.Workloads;
 
 [Trait("Category", "Unit")]
 public sealed class ModelShapeTests
 {
-    /// <summary>The Keras examples' model.summary() totals (lstm_textgen with the 57 characters of lower-cased Nietzsche).</summary>
-    public static TheoryData<string, int, long> KerasCounts => new()
-    {
-        { "bilstm_imdb", 0, 2_658_945 },
-        { "fasttext_imdb", 0, 1_000_051 },
-        { "mlp_mnist", 0, 669_706 },
-        { "cnn_mnist", 0, 1_199_882 },
-        { "cnn_cifar10", 0, 1_250_858 },
-        { "lstm_textgen", 57, 102_585 },
-    };
-
     [Theory]
-    [MemberData(nameof(KerasCounts))]
-    public void KerasParameterCount_EachWorkload_EqualsTheKerasModel(string workload, int dataDimension, long expected)
+    [MemberData(nameof(TestModels.WorkloadNames), MemberType = typeof(TestModels))]
+    public void KerasParameterCount_EachWorkload_EqualsTheCountTheCatalogStatesFromKeras(string workload)
     {
+        // The catalog states each Keras example's model.summary() total (lstm_textgen with the 57 characters of lower-cased Nietzsche).
         var spec = WorkloadCatalog.Get(workload);
 
-        ModelShape.KerasParameterCount(spec, dataDimension).Should().Be(expected);
-        spec.KerasParameterCount.Should().Be(expected, "the catalog states the Keras count");
+        ModelShape.KerasParameterCount(spec, TestModels.DataDimension).Should().Be(spec.KerasParameterCount);
     }
 
     [Fact]

@@ -12,12 +12,6 @@ internal sealed class Parameter(string name, int[] shape)
     public float[] Value { get; } = new float[shape.Aggregate(1, (a, b) => a * b)];
     public float[] Grad { get; } = new float[shape.Aggregate(1, (a, b) => a * b)];
     public int Length => Value.Length;
-
-    /// <summary>
-    /// Multiplies this parameter's optimizer step. 1 (Keras) except when emulating PyTorch's LSTM, whose bias_ih and bias_hh
-    /// receive the same gradient and the same optimizer state, so their sum, the Keras bias, moves by twice one step.
-    /// </summary>
-    public float StepScale { get; set; } = 1f;
 }
 
 /// <summary>Small deterministic generator (xoshiro128**), allocation-free, for initialisation and dropout masks.</summary>

@@ -215,12 +215,7 @@ internal sealed class LstmLayer : Layer, IParallelJob
     private int _n;
     private bool _backward, _needInput;
 
-    /// <param name="pyTorchBias">
-    /// Emulate PyTorch's two LSTM bias vectors (the torchsharp backend): both receive the same gradient, so their sum, the
-    /// Keras bias here, moves by two optimizer steps per update.
-    /// </param>
-    public LstmLayer(WorkerPool pool, int index, int length, int features, int units, bool bidirectional, bool oneHot, int capacity, Rng rng,
-        bool pyTorchBias = false)
+    public LstmLayer(WorkerPool pool, int index, int length, int features, int units, bool bidirectional, bool oneHot, int capacity, Rng rng)
     {
         _pool = pool;
         (_u, _t, _f) = (units, length, features);
@@ -233,7 +228,6 @@ internal sealed class LstmLayer : Layer, IParallelJob
             Parameters.Add(d.Kernel);
             Parameters.Add(d.Recurrent);
             Parameters.Add(d.Bias);
-            if (pyTorchBias) d.Bias.StepScale = 2f;
         }
         OneHot = oneHot;
         _y = new float[capacity * units * _directions.Length];

@@ -1,3 +1,4 @@
+using PerfTests.Harness.Devices;
 using System.Reflection;
 using System.Runtime.Intrinsics;
 using PerfTests.Harness.Workloads;
@@ -18,6 +19,8 @@ public sealed class ManagedBackend : IBackend
         return BackendAvailability.Available($"{version} ({simd} GEMM)");
     }
 
+    public BackendTraits Traits { get; } = new(BitReproducible: true);
+
     public bool Supports(ComputeDevice device, out string reason)
     {
         if (device.Kind == DeviceKind.Cpu)
@@ -32,6 +35,7 @@ public sealed class ManagedBackend : IBackend
     public ITrainingSession CreateSession(WorkloadSpec workload, ModelDimensions dimensions, ComputeDevice device, SessionOptions options)
     {
         if (!Supports(device, out var reason)) throw new InvalidOperationException($"managed cannot run on {device}: {reason}");
+        if (options.Float64) throw new NotSupportedException("managed computes in float32 only; float64 reference sessions come from a backend whose traits say SupportsFloat64.");
         return new ManagedSession(workload, dimensions, options);
     }
 }

@@ -16,21 +16,15 @@ internal sealed class ManagedSession : ITrainingSession
     private readonly WorkerPool _pool;
     private Model _model;
     private readonly KerasActivation _outputActivation;
-    private readonly bool _pyTorchLstmBias;
 
-    /// <param name="pyTorchLstmBias">
-    /// Emulate PyTorch's two LSTM bias vectors (the torchsharp backend): the Keras bias then moves by two optimizer steps per
-    /// update. Off by default (Keras 2.0 has one bias); the cross-backend parity tests turn it on.
-    /// </param>
-    public ManagedSession(WorkloadSpec workload, ModelDimensions dimensions, SessionOptions options, bool pyTorchLstmBias = false)
+    public ManagedSession(WorkloadSpec workload, ModelDimensions dimensions, SessionOptions options)
     {
-        _pyTorchLstmBias = pyTorchLstmBias;
         _workload = workload;
         _dimensions = dimensions;
         _options = options;
         _outputActivation = ModelShape.OutputActivation(workload);
         _pool = new WorkerPool(options.Threads > 0 ? options.Threads : Environment.ProcessorCount);
-        _model = new Model(workload, dimensions, options, _pool, Math.Max(1, workload.BatchSize), pyTorchLstmBias);
+        _model = new Model(workload, dimensions, options, _pool, Math.Max(1, workload.BatchSize));
         ParameterCount = _model.Parameters.Sum(p => (long)p.Length);
     }
 
@@ -92,6 +86,9 @@ internal sealed class ManagedSession : ITrainingSession
     public ModelWeights GetWeights() =>
         new(_model.Parameters.Select(p => new NamedTensor(p.Name, p.Shape.ToArray(), (float[])p.Value.Clone())).ToList());
 
+    public ModelWeights GetGradients() =>
+        new(_model.Parameters.Select(p => new NamedTensor(p.Name, p.Shape.ToArray(), (float[])p.Grad.Clone())).ToList());
+
     public void SetWeights(ModelWeights weights)
     {
         foreach (var p in _model.Parameters)
@@ -108,7 +105,7 @@ internal sealed class ManagedSession : ITrainingSession
     {
         if (batch.Count <= _model.Capacity) return;
         var weights = GetWeights();
-        _model = new Model(_workload, _dimensions, _options, _pool, batch.Count, _pyTorchLstmBias, _model.Optimizer);
+        _model = new Model(_workload, _dimensions, _options, _pool, batch.Count, _model.Optimizer);
         SetWeights(weights);
     }
 

@@ -12,8 +12,7 @@ internal sealed class Model
     private readonly float[]?[] _outputs;
     private readonly float[] _dLogits;
 
-    /// <param name="pyTorchLstmBias">See <see cref="LstmLayer"/>: LSTM biases step as PyTorch's two bias vectors together do.</param>
-    public Model(WorkloadSpec workload, ModelDimensions dimensions, SessionOptions options, WorkerPool pool, int capacity, bool pyTorchLstmBias,
+    public Model(WorkloadSpec workload, ModelDimensions dimensions, SessionOptions options, WorkerPool pool, int capacity,
         Optimizer? optimizer = null)
     {
         _workload = workload;
@@ -58,10 +57,10 @@ internal sealed class Model
                         throw new NotSupportedException($"{workload.Name}: managed supports OneHot only as the first layer, directly before an LSTM.");
                     break;
                 case Lstm l:
-                    layers.Add(new LstmLayer(pool, i, input[0], input[1], l.Units, bidirectional: false, oneHot: i > 0 && resolved[i - 1].Layer is OneHot, capacity, rng, pyTorchLstmBias));
+                    layers.Add(new LstmLayer(pool, i, input[0], input[1], l.Units, bidirectional: false, oneHot: i > 0 && resolved[i - 1].Layer is OneHot, capacity, rng));
                     break;
                 case Bidirectional b:
-                    layers.Add(new LstmLayer(pool, i, input[0], input[1], b.Layer.Units, bidirectional: true, oneHot: i > 0 && resolved[i - 1].Layer is OneHot, capacity, rng, pyTorchLstmBias));
+                    layers.Add(new LstmLayer(pool, i, input[0], input[1], b.Layer.Units, bidirectional: true, oneHot: i > 0 && resolved[i - 1].Layer is OneHot, capacity, rng));
                     break;
                 default:
                     throw new NotSupportedException($"{workload.Name}: managed has no {layer.GetType().Name} layer.");

@@ -36,7 +36,7 @@ internal sealed class GlobalAveragePooling1d() : nn.Module<Tensor, Tensor>(nameo
 }
 
 /// <summary>int64 indices [batch, time] → float one-hot [batch, time, depth].</summary>
-internal sealed class OneHotEncoding(long depth) : nn.Module<Tensor, Tensor>(nameof(OneHotEncoding))
+internal sealed class OneHotEncoding(long depth, ScalarType dtype) : nn.Module<Tensor, Tensor>(nameof(OneHotEncoding))
 {
-    public override Tensor forward(Tensor input) => nn.functional.one_hot(input, depth).to(ScalarType.Float32);
+    public override Tensor forward(Tensor input) => nn.functional.one_hot(input, depth).to(dtype);
 }

@@ -1,3 +1,4 @@
+using PerfTests.Harness.Devices;
 using PerfTests.Harness.Workloads;
 using static TorchSharp.torch;
 
@@ -32,6 +33,8 @@ public sealed class TorchSharpBackend : IBackend
                 "GLIBCXX_3.4.32 requirement, so run from the build output, not the NuGet cache.");
         }
     }
+
+    public BackendTraits Traits { get; } = new(LstmBiasVectors: 2, SupportsFloat64: true);
 
     public bool Supports(ComputeDevice device, out string reason)
     {

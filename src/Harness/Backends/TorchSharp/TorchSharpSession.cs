@@ -1,3 +1,4 @@
+using PerfTests.Harness.Devices;
 using PerfTests.Harness.Workloads;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -19,6 +20,7 @@ internal sealed class TorchSharpSession : ITrainingSession
     private readonly optim.Optimizer _optimizer;
     private readonly KerasActivation _outputActivation;
     private readonly long[] _sampleShape;
+    private readonly ScalarType _dtype;
     private long _updates;
 
     private static readonly Lock DefaultGeneratorLock = new();
@@ -29,6 +31,7 @@ internal sealed class TorchSharpSession : ITrainingSession
         _device = device.Kind == DeviceKind.Cpu ? CPU : new Device(DeviceType.CUDA, device.Index);
         if (options.Threads > 0) set_num_threads(options.Threads);
         _outputActivation = ModelShape.OutputActivation(workload);
+        _dtype = options.Float64 ? ScalarType.Float64 : ScalarType.Float32;
         // Layer constructors draw their initial weights from libtorch's one process-wide generator. Seeding and
         // building under one lock keeps a seed's weights the same when another session is built at the same time.
         lock (DefaultGeneratorLock)
@@ -38,6 +41,7 @@ internal sealed class TorchSharpSession : ITrainingSession
             _model = Build(workload, dimensions, options.DisableDropout);
         }
         _model.to(_device);
+        if (options.Float64) _model.to(ScalarType.Float64);
         _optimizer = CreateOptimizer(workload.Optimizer, _model.parameters());
         _sampleShape = workload.Input.Shape.Select(d => (long)d).ToArray();
         ParameterCount = _model.parameters().Sum(p => p.numel());
@@ -59,7 +63,7 @@ internal sealed class TorchSharpSession : ITrainingSession
         loss.backward();
         _optimizer.step();
         _updates++;
-        return loss.item<float>();
+        return (float)loss.to(ScalarType.Float64).item<double>();
     }
 
     public EvaluationResult Evaluate(Batch batch)
@@ -68,7 +72,7 @@ internal sealed class TorchSharpSession : ITrainingSession
         using var scope = NewDisposeScope();
         _model.eval();
         var output = _model.forward(Inputs(batch));
-        double lossSum = Loss(output, batch, nn.Reduction.Sum).item<float>();
+        double lossSum = Loss(output, batch, nn.Reduction.Sum).to(ScalarType.Float64).item<double>();
         var predicted = _workload.Loss == LossKind.BinaryCrossEntropy ? output.gt(0).squeeze(1).to(ScalarType.Int64) : output.argmax(1);
         int correct = (int)predicted.eq(Labels(batch)).sum().item<long>();
         return new EvaluationResult(lossSum, correct, batch.Count);
@@ -81,7 +85,7 @@ internal sealed class TorchSharpSession : ITrainingSession
         _model.eval();
         var output = _model.forward(Inputs(batch));
         var probabilities = _outputActivation == KerasActivation.Sigmoid ? output.sigmoid() : output.softmax(1);
-        return probabilities.cpu().data<float>().ToArray();
+        return probabilities.cpu().to(ScalarType.Float32).data<float>().ToArray();
     }
 
     private Tensor Inputs(Batch batch)
@@ -91,7 +95,7 @@ internal sealed class TorchSharpSession : ITrainingSession
         _sampleShape.CopyTo(shape, 1);
         int length = batch.Count * batch.SampleSize;
         var input = batch.Features is { } features
-            ? tensor(features.AsMemory(0, length), shape)
+            ? tensor(features.AsMemory(0, length), shape).to(_dtype)
             : tensor(batch.Tokens!.AsMemory(0, length), shape).to(ScalarType.Int64);
         return input.to(_device);
     }
@@ -103,7 +107,7 @@ internal sealed class TorchSharpSession : ITrainingSession
     {
         LossKind.CategoricalCrossEntropy => nn.functional.cross_entropy(logits, Labels(batch), reduction: reduction),
         LossKind.BinaryCrossEntropy => nn.functional.binary_cross_entropy_with_logits(
-            logits, Labels(batch).to(ScalarType.Float32).unsqueeze(1), reduction: reduction),
+            logits, Labels(batch).to(_dtype).unsqueeze(1), reduction: reduction),
         _ => throw new NotSupportedException(_workload.Loss.ToString()),
     };
 
@@ -154,7 +158,7 @@ internal sealed class TorchSharpSession : ITrainingSession
                     modules.Add((name, new GlobalAveragePooling1d()));
                     break;
                 case OneHot:
-                    modules.Add((name, new OneHotEncoding(output[1])));
+                    modules.Add((name, new OneHotEncoding(output[1], _dtype)));
                     break;
                 case Lstm l:
                     modules.Add((name, AddLstm(i, layer, input[1], l.Units, bidirectional: false)));
@@ -219,32 +223,43 @@ internal sealed class TorchSharpSession : ITrainingSession
         _ => throw new NotSupportedException($"torchsharp has no optimizer for {spec.GetType().Name}."),
     };
 
-    public ModelWeights GetWeights()
+    public ModelWeights GetWeights() => Collect(gradients: false);
+
+    public ModelWeights GetGradients() => Collect(gradients: true);
+
+    /// <summary>Parameters or their gradients in the canonical layout. PyTorch's two LSTM biases sum to the canonical bias;
+    /// both receive the canonical bias's gradient, so either one's gradient is it.</summary>
+    private ModelWeights Collect(bool gradients)
     {
         using var _ = no_grad();
+        // Gradient handles, transposes and float32 copies are all temporaries: disposed here, not left to finalizers.
+        using var scope = NewDisposeScope();
+        Tensor Of(Tensor parameter) => gradients
+            ? parameter.grad ?? throw new InvalidOperationException("No gradients yet: GetGradients reads the last TrainStep's.")
+            : parameter;
         var tensors = new List<NamedTensor>();
         foreach (var (index, _, module) in _parameterised)
         {
             switch (module)
             {
                 case Linear linear:
-                    tensors.Add(Export($"{index}.kernel", linear.weight!.t()));
-                    tensors.Add(Export($"{index}.bias", linear.bias!));
+                    tensors.Add(Export($"{index}.kernel", Of(linear.weight!).t()));
+                    tensors.Add(Export($"{index}.bias", Of(linear.bias!)));
                     break;
                 case Conv2d conv:
-                    tensors.Add(Export($"{index}.kernel", conv.weight!));
-                    tensors.Add(Export($"{index}.bias", conv.bias!));
+                    tensors.Add(Export($"{index}.kernel", Of(conv.weight!)));
+                    tensors.Add(Export($"{index}.bias", Of(conv.bias!)));
                     break;
                 case global::TorchSharp.Modules.Embedding embedding:
-                    tensors.Add(Export($"{index}.embeddings", embedding.weight!));
+                    tensors.Add(Export($"{index}.embeddings", Of(embedding.weight!)));
                     break;
                 case LastOutputLstm lstm:
                     foreach (var (direction, suffix) in Directions(lstm))
                     {
                         var p = LstmParameters(lstm, suffix);
-                        tensors.Add(Export($"{index}.{direction}kernel", p.Ih.t()));
-                        tensors.Add(Export($"{index}.{direction}recurrent_kernel", p.Hh.t()));
-                        tensors.Add(Export($"{index}.{direction}bias", p.BiasIh + p.BiasHh));
+                        tensors.Add(Export($"{index}.{direction}kernel", Of(p.Ih).t()));
+                        tensors.Add(Export($"{index}.{direction}recurrent_kernel", Of(p.Hh).t()));
+                        tensors.Add(Export($"{index}.{direction}bias", gradients ? Of(p.BiasIh) : p.BiasIh + p.BiasHh));
                     }
                     break;
             }
@@ -295,7 +310,7 @@ internal sealed class TorchSharpSession : ITrainingSession
 
     private static NamedTensor Export(string name, Tensor t)
     {
-        var cpu = t.detach().cpu().contiguous();
+        var cpu = t.detach().cpu().contiguous().to(ScalarType.Float32);
         return new NamedTensor(name, cpu.shape.Select(d => (int)d).ToArray(), cpu.data<float>().ToArray());
     }
 

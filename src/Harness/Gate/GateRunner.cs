@@ -1,34 +1,12 @@
 using PerfTests.Harness.Backends;
+using PerfTests.Harness.Baselines;
 using PerfTests.Harness.Data;
 using PerfTests.Harness.Devices;
 using PerfTests.Harness.Measurements;
 using PerfTests.Harness.Training;
 using PerfTests.Harness.Workloads;
 
-namespace PerfTests.Harness.Baselines;
-
-/// <summary>Settings of a gate run, from the environment by default (so `dotnet test` needs no arguments).</summary>
-/// <param name="Accept">Record each measurement as the new baseline instead of failing on it ($PERFTESTS_ACCEPT=1).</param>
-public sealed record GateSettings(RunProfile Profile, string BaselineDirectory, string ResultsDirectory, DataOptions Data, bool Accept, int Seed = 42)
-{
-    public const string ProfileVariable = "PERFTESTS_PROFILE";
-    public const string ResultsVariable = "PERFTESTS_RESULTS";
-    public const string AcceptVariable = "PERFTESTS_ACCEPT";
-
-    public static GateSettings FromEnvironment()
-    {
-        var profileText = Environment.GetEnvironmentVariable(ProfileVariable);
-        var profile = string.IsNullOrWhiteSpace(profileText) ? RunProfile.Ci
-            : Enum.TryParse<RunProfile>(profileText, ignoreCase: true, out var p) ? p
-            : throw new ArgumentException($"${ProfileVariable}='{profileText}' is not a profile: use smoke, ci or full.");
-        var baselines = BaselineStore.DefaultDirectory();
-        var results = Environment.GetEnvironmentVariable(ResultsVariable);
-        if (string.IsNullOrWhiteSpace(results))
-            results = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(baselines))!, "TestResults", "perf");
-        var accept = Environment.GetEnvironmentVariable(AcceptVariable) is "1" or "true" or "TRUE" or "yes";
-        return new GateSettings(profile, baselines, results, DataOptions.FromEnvironment(), accept);
-    }
-}
+namespace PerfTests.Harness.Gate;
 
 /// <summary>Why a case cannot run here; the tests turn it into a skip.</summary>
 public sealed class GateSkipException(string reason) : Exception(reason);
@@ -45,7 +23,7 @@ public static class GateRunner
         var backend = BackendRegistry.Get(gateCase.Backend);
         var device = RequireDevice(gateCase);
         var request = new RunRequest(workload, backend, device.ComputeDevice, settings.Profile, settings.Data, settings.Seed,
-            Threads: device.Kind == DeviceKind.Cpu ? ThreadsOf(gateCase.DeviceKey) : 0);
+            Threads: gateCase.Device.Threads);
         try
         {
             WorkloadRunner.RequireRunnable(request);
@@ -57,8 +35,8 @@ public static class GateRunner
 
         if (OutputFolder.Problem(settings.ResultsDirectory, $"${GateSettings.ResultsVariable}") is { } unwritable) throw new InvalidOperationException(unwritable);
         var store = BaselineStore.Load(settings.BaselineDirectory);
-        var entry = store.Find(workload.Name, backend.Name, gateCase.DeviceKey, settings.Profile);
-        var reference = entry is null ? store.FindMetricReference(workload.Name, backend.Name, settings.Profile, gateCase.DeviceKey) : null;
+        var entry = store.Find(workload.Name, backend.Name, gateCase.Device.ToString(), settings.Profile);
+        var reference = entry is null ? store.FindMetricReference(workload.Name, backend.Name, settings.Profile, gateCase.Device.ToString()) : null;
         var data = WorkloadRunner.LoadData(request, log);
         var expectedData = (entry ?? reference?.Entry)?.Data;
         if (!settings.Accept && expectedData is not null && expectedData.Name != data.Provenance.Name)
@@ -79,27 +57,20 @@ public static class GateRunner
 
     private static DeviceInfo RequireDevice(GateCase gateCase)
     {
-        if (gateCase.DeviceKind == "cpu")
+        var key = gateCase.Device;
+        if (key.Kind == DeviceKind.Cpu)
         {
-            var threads = ThreadsOf(gateCase.DeviceKey);
-            var cpu = DeviceDetector.Cpu(threads);
-            if (cpu.Key != gateCase.DeviceKey || threads > Environment.ProcessorCount)
+            var cpu = DeviceDetector.Cpu(key.Threads);
+            if (cpu.Key != key || key.Threads > Environment.ProcessorCount)
                 throw new GateSkipException(
-                    $"{gateCase}: needs the CPU {gateCase.DeviceKey}; this machine is {GateMatrix.ThisMachineCpuKey()} ({DeviceDetector.CpuModel()}, {Environment.ProcessorCount} logical cores).");
+                    $"{gateCase}: needs the CPU {key}; this machine is {GateMatrix.ThisMachineCpuKey()} ({DeviceDetector.CpuModel()}, {Environment.ProcessorCount} logical cores).");
             return cpu;
         }
         var gpus = DeviceDetector.Gpus();
-        return gpus.FirstOrDefault(g => g.Key == gateCase.DeviceKey)
+        return gpus.FirstOrDefault(g => g.Key == key)
             ?? throw new GateSkipException(gpus.Count == 0
-                ? $"{gateCase}: needs an NVIDIA GPU with key {gateCase.DeviceKey}; this machine has no NVIDIA GPU (no driver / nvidia-smi)."
-                : $"{gateCase}: needs an NVIDIA GPU with key {gateCase.DeviceKey}; this machine has {string.Join(", ", gpus.Select(g => g.Key))}.");
-    }
-
-    /// <summary>"cpu-amd-epyc-2t" → 2.</summary>
-    private static int ThreadsOf(string cpuKey)
-    {
-        var last = cpuKey[(cpuKey.LastIndexOf('-') + 1)..];
-        return last.EndsWith('t') && int.TryParse(last[..^1], out var threads) ? threads : Environment.ProcessorCount;
+                ? $"{gateCase}: needs an NVIDIA GPU with key {key}; this machine has no NVIDIA GPU (no driver / nvidia-smi)."
+                : $"{gateCase}: needs an NVIDIA GPU with key {key}; this machine has {string.Join(", ", gpus.Select(g => g.Key))}.");
     }
 
     private static string DataHint(string dataName) => dataName switch
