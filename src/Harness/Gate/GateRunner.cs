@@ -21,17 +21,9 @@ public static class GateRunner
     {
         var workload = WorkloadCatalog.Get(gateCase.Workload);
         var backend = BackendRegistry.Get(gateCase.Backend);
-        var device = RequireDevice(gateCase);
+        var device = RequireRunnableHere(gateCase);
         var request = new RunRequest(workload, backend, device.ComputeDevice, settings.Profile, settings.Data, settings.Seed,
             Threads: gateCase.Device.Threads);
-        try
-        {
-            WorkloadRunner.RequireRunnable(request);
-        }
-        catch (BackendUnavailableException e)
-        {
-            throw new GateSkipException($"{gateCase}: {e.Message}");
-        }
 
         if (OutputFolder.Problem(settings.ResultsDirectory, $"${GateSettings.ResultsVariable}") is { } unwritable) throw new InvalidOperationException(unwritable);
         var store = BaselineStore.Load(settings.BaselineDirectory);
@@ -53,6 +45,25 @@ public static class GateRunner
             return new GateOutcome(result, accepted, resultPath, changes);
         }
         return new GateOutcome(result, Comparison.Compare(result, entry, reference, acceptHint), resultPath, []);
+    }
+
+    /// <summary>
+    /// The case's device on this machine, once it and the backend are known to be here; a <see cref="GateSkipException"/>
+    /// saying which is missing otherwise. Reads no settings, so a case that cannot run here skips even when the
+    /// environment's settings are wrong (those fail the cases that would run).
+    /// </summary>
+    public static DeviceInfo RequireRunnableHere(GateCase gateCase)
+    {
+        var device = RequireDevice(gateCase);
+        try
+        {
+            WorkloadRunner.RequireRunnable(BackendRegistry.Get(gateCase.Backend), device.ComputeDevice);
+        }
+        catch (BackendUnavailableException e)
+        {
+            throw new GateSkipException($"{gateCase}: {e.Message}");
+        }
+        return device;
     }
 
     private static DeviceInfo RequireDevice(GateCase gateCase)

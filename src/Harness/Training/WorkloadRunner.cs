@@ -44,13 +44,15 @@ public static class WorkloadRunner
 
     /// <summary>The backend's availability, once it is known to load and to run on the request's device.</summary>
     /// <exception cref="BackendUnavailableException">It cannot; the message says why and what would fix it.</exception>
-    public static BackendAvailability RequireRunnable(RunRequest request)
+    public static BackendAvailability RequireRunnable(RunRequest request) => RequireRunnable(request.Backend, request.Device);
+
+    /// <inheritdoc cref="RequireRunnable(RunRequest)"/>
+    public static BackendAvailability RequireRunnable(IBackend backend, ComputeDevice device)
     {
-        var backend = request.Backend;
         var availability = backend.Probe();
         if (!availability.IsAvailable)
             throw new BackendUnavailableException(backend.Name, availability.Reason!);
-        if (!backend.Supports(request.Device, out var reason))
+        if (!backend.Supports(device, out var reason))
             throw new BackendUnavailableException(backend.Name, reason);
         return availability;
     }
