@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using PerfTests.Harness.Cli;
 using PerfTests.Harness.Data.Formats;
+using PerfTests.Harness.Devices;
 using PerfTests.Harness.Measurements;
 
 namespace PerfTests.Workloads.Tests.Cli;
@@ -62,6 +63,23 @@ public sealed class RunCommandInputTests : IDisposable
             .And.Contain("lstm_textgen: training loss")
             .And.Contain("1 of 2 runs failed");
         Directory.EnumerateFiles(results).Select(Path.GetFileName).Should().ContainSingle().Which.Should().StartWith("lstm_textgen.managed.");
+    }
+
+    [Fact]
+    public async Task Run_ResultFileCannotBeWritten_KeepsTheRunInTheTablesAndRunsTheRest()
+    {
+        var results = _temp.Folder("results");
+        // A folder where the mlp_mnist result file would go: writing it fails after training, as a full disk would.
+        var device = DeviceDetector.Cpu(Environment.ProcessorCount).Key;
+        Directory.CreateDirectory(Path.Combine(results, $"mlp_mnist.managed.{device}.smoke.json"));
+
+        var (exitCode, output) = await CliProcess.RunAsync(Cache, null,
+            "run", "-b", "managed", "-w", "mlp_mnist", "-w", "lstm_textgen", "-p", "smoke", "--out", results);
+
+        exitCode.Should().Be(ExitCodes.Failed, output);
+        output.Should().Contain("result not written:").And.Contain("mlp_mnist: validation").And.Contain("1 of 2 runs failed");
+        System.Text.RegularExpressions.Regex.Matches(output, "│ managed │").Should().HaveCount(4, "both runs appear in both tables");
+        File.Exists(Path.Combine(results, $"lstm_textgen.managed.{device}.smoke.json")).Should().BeTrue(output);
     }
 
     [Fact]
