@@ -42,7 +42,18 @@ public static class GatePolicy
         _ => throw new ArgumentOutOfRangeException(nameof(metric)),
     };
 
-    /// <summary>Allowed slowdown of the median. CPUs here are shared 2-core VMs whose speed drifts by tens of
+    /// <summary>
+    /// Largest head/base ratio the paired gate allows (base and head timed side by side on one runner). A case fails when
+    /// the lower confidence bound of its ratio is above this, twice. Provisional: 10% on both kinds, the order of what
+    /// TorchBench (7%), the .NET perf lab (5%) and CodSpeed (10%) gate at; to be set from the A/A distribution's 99th
+    /// percentile once enough A/A comparisons exist (README, "Paired gate").
+    /// </summary>
+    public const double PairedBudget = 1.10;
+
+    /// <summary>One-sided error of each bound of the paired interval (a 98% interval).</summary>
+    public const double PairedAlpha = 0.01;
+
+    /// <summary>Allowed slowdown of the median against a stored baseline. CPUs here are shared 2-core VMs whose speed drifts by tens of
     /// percent between runs; GPUs are steadier.</summary>
     public static double TimingBudget(DeviceKind kind) => kind == DeviceKind.Cuda ? 1.25 : 1.5;
 }

@@ -36,6 +36,9 @@ public static class PerfTestsApp
             config.AddCommand<RunCommand>("run")
                 .WithDescription("Train workloads on a backend and device, then print the seed's two tables.")
                 .WithExample("run", "--backend", "torchsharp", "--workload", "all", "--profile", "smoke");
+            config.AddCommand<CompareCommand>("compare")
+                .WithDescription("Time base and head side by side on this machine (interleaved ABBA blocks of separate processes); fail on a confident slowdown.")
+                .WithExample("compare", "--base", "origin/main", "--workload", "mlp_mnist", "--backend", "managed");
             config.AddCommand<ReportCommand>("report")
                 .WithDescription("Report a folder of results: the seed's tables with the 2017 rows, conclusions, JSON, CSV, charts.")
                 .WithExample("report", "TestResults/perf", "--out", "report.md", "--charts", "charts");

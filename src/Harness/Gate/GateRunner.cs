@@ -44,7 +44,10 @@ public static class GateRunner
             var accepted = new Verdict(result.Key, changes.Select(c => new Conclusion("accept", ConclusionKind.Report, $"{c.Kind}: {c.Summary}")).ToList());
             return new GateOutcome(result, accepted, resultPath, changes);
         }
-        return new GateOutcome(result, Comparison.Compare(result, entry, reference, acceptHint), resultPath, []);
+        var verdict = Comparison.Compare(result, entry, reference, acceptHint);
+        if (settings.Base is { } baseSpec)
+            verdict = verdict with { Conclusions = [.. verdict.Conclusions, ComparePaired(gateCase, device, settings, baseSpec, log)] };
+        return new GateOutcome(result, verdict, resultPath, []);
     }
 
     /// <summary>
@@ -65,6 +68,28 @@ public static class GateRunner
         }
         return device;
     }
+
+    /// <summary>Times the case against the base build, side by side on this machine: the check that bites on any runner.</summary>
+    private static Conclusion ComparePaired(GateCase gateCase, DeviceInfo device, GateSettings settings, string baseSpec, Action<string> log)
+    {
+        var baseBuild = BaseBuilds.GetOrAdd(baseSpec, spec => new Lazy<HarnessBuild>(() =>
+        {
+            var build = HarnessBuild.Base(spec, Path.GetDirectoryName(Path.GetFullPath(settings.BaselineDirectory))!, log);
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => build.Dispose();
+            return build;
+        })).Value;
+        var pairedCase = new PairedCase(gateCase.Workload, gateCase.Backend, settings.Profile.Name(), settings.Seed, PairedEpochs,
+            gateCase.Device.Threads, device.ComputeDevice.ToString());
+        var runner = new ProcessBlockRunner(baseBuild, HarnessBuild.Head(), pairedCase, log);
+        var paired = new PairedSettings(GatePolicy.PairedBudget, GatePolicy.PairedAlpha);
+        return PairedComparer.Compare(gateCase.ToString(), runner.Run, paired, log: log).ToConclusion();
+    }
+
+    /// <summary>Epochs per paired process: one warm-up, two measured.</summary>
+    private const int PairedEpochs = 3;
+
+    /// <summary>A base is built once per test run, however many cases compare against it.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<HarnessBuild>> BaseBuilds = new();
 
     private static DeviceInfo RequireDevice(GateCase gateCase)
     {

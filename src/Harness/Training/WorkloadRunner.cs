@@ -71,8 +71,8 @@ public static class WorkloadRunner
         var trainer = new Trainer(workload, backend.Name, request.Seed);
         var measurements = trainer.Train(session, data, epochs, progress, cancellationToken);
 
-        string? sample = workload.Dataset == DatasetId.Nietzsche && data.Alphabet is { } alphabet
-            ? TextSampler.Sample(session, workload, data, alphabet, length: 400, temperature: 0.5, seed: request.Seed)
+        string? sample = workload.Sampling is { } sampling && data.Alphabet is { } alphabet
+            ? TextSampler.Sample(session, workload, data, alphabet, sampling.Length, sampling.Temperature, seed: request.Seed)
             : null;
 
         return new RunResult

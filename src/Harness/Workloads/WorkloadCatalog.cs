@@ -118,6 +118,7 @@ public static class WorkloadCatalog
         Optimizer = new RmsPropSpec(LearningRate: 0.01),
         BatchSize = 128,
         Metric = MetricKind.TrainingLoss,
+        Sampling = new TextSampling(Length: 400, Temperature: 0.5),
         // With the 57 characters of the lower-cased Nietzsche corpus.
         KerasParameterCount = 102_585,
         Full = new Schedule(Epochs: 10),

@@ -91,6 +91,8 @@ public sealed record WorkloadSpec
     public required int BatchSize { get; init; }
     public required MetricKind Metric { get; init; }
     public AugmentationSpec? Augmentation { get; init; }
+    /// <summary>After training, sample text as the Keras example's epilogue does (character models only).</summary>
+    public TextSampling? Sampling { get; init; }
     /// <summary>Parameter count of the Keras model, as the example prints it (for the lstm_textgen vocabulary the real corpus has).</summary>
     public required long KerasParameterCount { get; init; }
     public required Schedule Full { get; init; }
@@ -107,3 +109,6 @@ public sealed record WorkloadSpec
 
     public override string ToString() => Name;
 }
+
+/// <summary>The Keras text-generation epilogue: <see cref="Length"/> characters sampled at <see cref="Temperature"/>.</summary>
+public sealed record TextSampling(int Length = 400, double Temperature = 0.5);

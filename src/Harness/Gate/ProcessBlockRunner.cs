@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using System.Globalization;
+using PerfTests.Harness.Measurements;
+
+namespace PerfTests.Harness.Gate;
+
+/// <summary>What both sides of a paired case train: same workload, backend, profile, seed, epochs, threads and device.</summary>
+public sealed record PairedCase(string Workload, string Backend, string Profile, int Seed, int Epochs, int Threads, string Device = "cpu")
+{
+    public override string ToString() => $"{Workload}/{Backend}/{Profile}";
+}
+
+/// <summary>
+/// Runs one ABBA block: base and head each train the case once, each in a fresh process of its own build (`run --out`),
+/// one after the other in the order given. A process yields one observation, its mean training seconds over the epochs
+/// after the warm-up epoch: the epochs inside one process share its memory layout, thread placement and JIT state, so they
+/// are not independent samples.
+/// </summary>
+public sealed class ProcessBlockRunner(HarnessBuild baseBuild, HarnessBuild head, PairedCase pairedCase, Action<string>? log = null)
+{
+    public PairedBlock Run(bool headFirst)
+    {
+        double first = Measure(headFirst ? head : baseBuild);
+        double second = Measure(headFirst ? baseBuild : head);
+        return headFirst ? new PairedBlock(second, first, true) : new PairedBlock(first, second, false);
+    }
+
+    private double Measure(HarnessBuild build)
+    {
+        if (pairedCase.Epochs < 2) throw new ArgumentException("A paired case needs at least 2 epochs: the first is warm-up.");
+        var outDir = Directory.CreateTempSubdirectory("perftests-paired-").FullName;
+        try
+        {
+            var arguments = string.Join(' ', new[]
+            {
+                "exec", Quote(build.Dll), "run",
+                "--workload", pairedCase.Workload, "--backend", pairedCase.Backend, "--profile", pairedCase.Profile,
+                "--seed", pairedCase.Seed.ToString(CultureInfo.InvariantCulture),
+                "--epochs", pairedCase.Epochs.ToString(CultureInfo.InvariantCulture),
+                "--device", pairedCase.Device, "--out", Quote(outDir), "--offline",
+            }.Concat(pairedCase.Threads > 0 ? ["--threads", pairedCase.Threads.ToString(CultureInfo.InvariantCulture)] : []));
+            var stopwatch = Stopwatch.StartNew();
+            // The process starts in its own empty folder, so nothing is found relative to the other side's checkout.
+            HarnessBuild.Run("dotnet", arguments, outDir, $"{pairedCase} on {build.Description}");
+            var files = Directory.GetFiles(outDir, "*.json");
+            if (files.Length != 1) throw new InvalidOperationException($"{pairedCase} on {build.Description}: expected one result in {outDir}, found {files.Length}.");
+            var result = ResultFiles.Read(files[0]);
+            var steady = result.Epochs.Where(e => e.Stage == EpochStage.Actual).ToList();
+            if (steady.Count == 0) throw new InvalidOperationException($"{pairedCase} on {build.Description}: no epoch after the warm-up.");
+            double seconds = steady.Average(e => e.TrainSeconds);
+            log?.Invoke($"    {build.Description}: {seconds:F3} s/epoch (process {stopwatch.Elapsed.TotalSeconds:F1} s)");
+            return seconds;
+        }
+        finally
+        {
+            Directory.Delete(outDir, recursive: true);
+        }
+    }
+
+    private static string Quote(string path) => $"\"{path}\"";
+}
