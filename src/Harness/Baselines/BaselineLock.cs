@@ -17,11 +17,13 @@ public sealed partial class BaselineLock : IDisposable
 
     private BaselineLock(FileStream stream) => _stream = stream;
 
-    public static BaselineLock Acquire(string directory, TimeSpan? wait = null)
+    /// <param name="waiting">Told once, when another accept holds the lock and this one starts to wait.</param>
+    public static BaselineLock Acquire(string directory, TimeSpan? wait = null, Action<string>? waiting = null)
     {
         var path = Path.Combine(directory, FileName);
         var limit = wait ?? DefaultWait;
         var clock = Stopwatch.StartNew();
+        bool told = false;
         while (true)
         {
             try
@@ -32,6 +34,8 @@ public sealed partial class BaselineLock : IDisposable
             }
             catch (IOException) when (clock.Elapsed < limit && File.Exists(path))
             {
+                if (!told) waiting?.Invoke($"another 'baselines accept' holds {path}; waiting for it (up to {limit.TotalSeconds:0} s)");
+                told = true;
                 Thread.Sleep(100);
             }
             catch (IOException e) when (File.Exists(path))

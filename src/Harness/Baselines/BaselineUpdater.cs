@@ -17,7 +17,8 @@ public sealed record BaselineChange(string Device, string Entry, ChangeKind Kind
 /// </summary>
 public static class BaselineUpdater
 {
-    public static IReadOnlyList<BaselineChange> Accept(string directory, IEnumerable<RunResult> results)
+    /// <param name="log">Told when this accept has to wait for another one to finish.</param>
+    public static IReadOnlyList<BaselineChange> Accept(string directory, IEnumerable<RunResult> results, Action<string>? log = null)
     {
         var accepted = results.ToList();
         foreach (var result in accepted)
@@ -26,7 +27,7 @@ public static class BaselineUpdater
             if (ResultRules.Problem(result) is { } problem) throw new InvalidDataException($"result {result.Key}: {problem}; nothing was accepted.");
         }
         var schema = BaselineStore.LoadSchema(directory);
-        using var held = BaselineLock.Acquire(directory);
+        using var held = BaselineLock.Acquire(directory, waiting: log);
 
         var changes = new List<BaselineChange>();
         var writes = new List<(string Path, string Text)>();

@@ -34,7 +34,7 @@ public sealed class BaselinesAcceptCommand : Command<BaselinesSettings>
                 AnsiConsole.MarkupLine("[red]No result files found.[/]");
                 return ExitCodes.BadInput;
             }
-            var changes = BaselineUpdater.Accept(settings.Directory, results);
+            var changes = BaselineUpdater.Accept(settings.Directory, results, line => Console.Error.WriteLine(line));
             foreach (var change in changes)
                 AnsiConsole.MarkupLine($"{Colour(change.Kind)} {Markup.Escape($"{change.Device}/{change.Entry}: {change.Summary}")}");
             AnsiConsole.MarkupLineInterpolated(

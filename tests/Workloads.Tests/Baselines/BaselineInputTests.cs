@@ -122,13 +122,17 @@ public sealed class BaselineInputTests : IDisposable
         var second = ResultFiles.Write(Result(workload: "cnn_mnist"), _root.Folder("second"));
 
         // The first accept stops between writing its file and renaming it, the moment a second accept used to read the
-        // old file and lose the first's entry.
-        using var slow = StartAccept(first, pauseBeforeCommitMilliseconds: 3000);
+        // old file and lose the first's entry. The second either waits for the lock (and says so) or, without one, finishes.
+        using var slow = StartAccept(first, pauseBeforeCommitMilliseconds: 15_000);
         slow.StandardError.ReadLine().Should().StartWith("fault injection: pausing");
         using var fast = StartAccept(second, pauseBeforeCommitMilliseconds: 0);
         var fastOutput = fast.StandardOutput.ReadToEndAsync();
         var slowOutput = slow.StandardOutput.ReadToEndAsync();
+        var fastWaits = fast.StandardError.ReadLineAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await Task.WhenAny(fastWaits, fast.WaitForExitAsync(timeout.Token));
+        fast.HasExited.Should().BeFalse("the second accept must wait while the first holds the baseline");
+        (await fastWaits).Should().Contain("waiting for it");
         await fast.WaitForExitAsync(timeout.Token);
         await slow.WaitForExitAsync(timeout.Token);
 
