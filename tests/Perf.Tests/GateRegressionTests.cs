@@ -8,7 +8,7 @@ namespace PerfTests.Perf.Tests;
 
 /// <summary>
 /// The gate must fail when it should: each test records a real baseline into a temporary copy of baselines/,
-/// doctors it, and runs the same case again. Smoke profile, so each run takes seconds.
+/// doctors it, and runs the same case again. Each run takes seconds.
 /// </summary>
 // Trains and times real runs, so it is not a unit test; it runs with the gate's CPU rows (the README's test command).
 [Collection(PerfCollection.Name)]
@@ -25,18 +25,21 @@ public sealed class GateRegressionTests : IDisposable
         _output = output;
         foreach (var file in Directory.EnumerateFiles(BaselineStore.DefaultDirectory(), "*.json"))
             File.Copy(file, Path.Combine(_baselines, Path.GetFileName(file)));
-        // fastText on smoke data has 8 batches a epoch: 8 timing samples for the statistical test.
-        _case = new GateCase(WorkloadCatalog.FastTextImdb.Name, "torchsharp", GateMatrix.ThisMachineCpuKey());
+        // fastText on the managed engine, ci profile: 313 batches an epoch timed in 10 segments of about 30 ms, 3 steady epochs,
+        // so 30 timing samples, each long against a scheduler slice, in about a second of training per run. The smoke
+        // profile's 8 one-batch segments of libtorch's fastText measured 0.13-2.2 s within one process on a busy machine:
+        // noise no 3x doctoring survives. What this test pins is the gate's failure path, not one engine's steadiness.
+        _case = new GateCase(WorkloadCatalog.FastTextImdb.Name, "managed", GateMatrix.ThisMachineCpuKey());
     }
 
     private GateSettings Settings(bool accept) =>
-        new(RunProfile.Smoke, _baselines, _results, DataOptions.FromEnvironment(), accept);
+        new(RunProfile.Ci, _baselines, _results, DataOptions.FromEnvironment(), accept);
 
     private BaselineEntry RecordBaseline()
     {
         var recorded = GateRunner.Run(_case, Settings(accept: true), _output.WriteLine);
         recorded.Accepted.Should().ContainSingle().Which.Kind.Should().Be(ChangeKind.Added);
-        return BaselineStore.Load(_baselines).Find(_case.Workload, _case.Backend, _case.Device.ToString(), RunProfile.Smoke)!;
+        return BaselineStore.Load(_baselines).Find(_case.Workload, _case.Backend, _case.Device.ToString(), RunProfile.Ci)!;
     }
 
     private void Replace(BaselineEntry entry)
@@ -87,7 +90,7 @@ public sealed class GateRegressionTests : IDisposable
 
         outcome.Verdict.Conclusions.Single(c => c.Check == Comparison.MetricCheck).Kind.Should().Be(ConclusionKind.Pass,
             "the same seed on the same machine reproduces the metric");
-        // Timing is compared, but a millisecond-scale smoke epoch on a shared machine can honestly be slower,
+        // Timing is compared, but a sub-second epoch on a shared machine can honestly be slower,
         // so only its presence is asserted here; the doctored-baseline test above covers its failure path.
         outcome.Verdict.Conclusions.Should().Contain(c => c.Check == Comparison.TimingCheck);
     }
