@@ -20,7 +20,8 @@ public sealed class NvidiaSmiTests
     [InlineData("0, NVIDIA A100 80GB PCIe, 81920, 535.54.03, GPU-4d5e6f70-8192-a3b4-c5d6-e7f8091a2b3c", "a100-80gb", 81920, "535.54.03")]
     [InlineData("0, NVIDIA H100 80GB HBM3, 81559, 550.54.15, GPU-5e6f7081-92a3-b4c5-d6e7-f8091a2b3c4d", "h100-80gb", 81559, "550.54.15")]
     [InlineData("0, NVIDIA H100 PCIe, 81559, 535.129.03, GPU-6f708192-a3b4-c5d6-e7f8-091a2b3c4d5e", "h100-80gb", 81559, "535.129.03")]
-    [InlineData("0, NVIDIA H200, 143771, 560.35.03, GPU-708192a3-b4c5-d6e7-f809-1a2b3c4d5e6f", "h200-141gb", 143771, "560.35.03")]
+    // Read from a real H200 with this query on 2026-12-04.
+    [InlineData("0, NVIDIA H200, 143771, 580.159.04, GPU-0d3da9e9-25da-6088-0d66-9eaff227a047", "h200-141gb", 143771, "580.159.04")]
     [InlineData("0, TITAN X (Pascal), 12189, 390.48, GPU-8192a3b4-c5d6-e7f8-091a-2b3c4d5e6f70", "titan-x-pascal", 12189, "390.48")]
     [InlineData("0, Tesla V100-SXM2-16GB, 16160, 450.80.02, GPU-92a3b4c5-d6e7-f809-1a2b-3c4d5e6f7081", "v100-16gb", 16160, "450.80.02")]
     public void Recorded_output_gives_the_stable_key(string line, string key, long memoryMiB, string driver)

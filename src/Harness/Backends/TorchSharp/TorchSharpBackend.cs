@@ -22,7 +22,7 @@ public sealed class TorchSharpBackend : IBackend
             using var probe = ones(2, 2).sum();
             if (probe.item<float>() != 4f) return BackendAvailability.Missing("libtorch loaded but computed a wrong sum.");
             var managed = typeof(global::TorchSharp.torch).Assembly.GetName().Version;
-            return BackendAvailability.Available($"TorchSharp {managed?.ToString(3)} (libtorch {__version__})");
+            return BackendAvailability.Available(LibtorchLocation.DescribeThisProcess(managed?.ToString(3) ?? "?", __version__));
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or NotSupportedException or InvalidOperationException)
         {
