@@ -92,7 +92,6 @@ public sealed class CompareCommand : Command<CompareSettings>
             return 2;
         }
 
-        var repository = Path.GetDirectoryName(Path.GetFullPath(BaselineStore.DefaultDirectory()))!;
         var deadline = settings.TotalMinutes is { } total ? DateTimeOffset.UtcNow.AddMinutes(total) : (DateTimeOffset?)null;
         var paired = new PairedSettings(settings.Budget ?? GatePolicy.PairedBudget, GatePolicy.PairedAlpha, settings.MinBlocks, settings.MaxBlocks,
             settings.CaseMinutes * 60, deadline);
@@ -102,6 +101,10 @@ public sealed class CompareCommand : Command<CompareSettings>
         try
         {
             head = HarnessBuild.Head();
+            // A folder needs no checkout (a published build compares anywhere); a git ref is resolved in the checkout this
+            // build or the current folder is in.
+            var repository = Directory.Exists(settings.Base) ? settings.Base! : CheckoutAbove(AppContext.BaseDirectory) ?? CheckoutAbove(Environment.CurrentDirectory)
+                ?? throw new InvalidOperationException($"--base {settings.Base}: not a folder, and no PerfTests checkout (PerfTests.sln) was found above this build or the current folder to resolve it as a git ref.");
             baseBuild = HarnessBuild.Base(settings.Base!, repository, Log);
         }
         catch (InvalidOperationException e)
@@ -147,5 +150,12 @@ public sealed class CompareCommand : Command<CompareSettings>
         int failed = results.Count(r => r.Failed);
         AnsiConsole.MarkupLineInterpolated($"{results.Count - failed} within budget or undecided, {failed} failed, {errors} could not run");
         return failed > 0 || errors > 0 ? 1 : 0;
+    }
+
+    private static string? CheckoutAbove(string start)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "PerfTests.sln"))) return dir.FullName;
+        return null;
     }
 }

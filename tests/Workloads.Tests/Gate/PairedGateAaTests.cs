@@ -32,4 +32,36 @@ public sealed class PairedGateAaTests
         result.Attempts[0].Blocks.Should().HaveCount(8);
         log.Should().Contain(l => l.Contains(copy)).And.Contain(l => l.Contains(Path.GetDirectoryName(head.Dll)!), "each side ran from its own folder");
     }
+
+    [Fact]
+    public async Task CompareCommand_BuildOutsideACheckout_TakesAFolderAsBase()
+    {
+        // A published build compares against another build's folder anywhere: no PerfTests.sln or baselines/ above it.
+        var head = Path.GetDirectoryName(HarnessBuild.Head().Dll)!;
+        using var folder = new TempFolder();
+        var copy = folder.Folder("published");
+        foreach (var file in Directory.EnumerateFiles(head, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(head, file);
+            if (relative.StartsWith("runtimes", StringComparison.Ordinal)) continue; // native libraries: the managed engine needs none
+            var target = Path.Combine(copy, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = folder.Path, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { Path.Combine(copy, "perftests.dll"), "compare", "--base", head, "-w", "mlp_mnist", "-b", "managed", "-p", "smoke",
+                     "--epochs", "2", "--threads", "1", "--min-blocks", "2", "--max-blocks", "2" })
+            start.ArgumentList.Add(arg);
+        start.Environment["PERFTESTS_BASELINES"] = null;
+        start.Environment["PERFTESTS_OFFLINE"] = "1";
+        start.Environment["PERFTESTS_CACHE"] = folder.Folder("cache");
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        var output = await stdout + await stderr;
+
+        output.Should().Contain($"base: base build at {head}").And.NotContain("No baselines folder").And.NotContain("Exception");
+        process.ExitCode.Should().Be(0, "two blocks of an A/A comparison stop undecided at the cap, which is not a failure:\n{0}", output);
+    }
 }
