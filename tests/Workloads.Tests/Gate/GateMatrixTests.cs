@@ -16,8 +16,8 @@ public sealed class GateMatrixTests
     {
         var cases = GateMatrix.Cases(Committed, DeviceKind.Cuda);
 
-        cases.Select(c => c.Device.ToString()).Distinct().Should().BeEquivalentTo("gtx-1080-ti", "k80", "titan-x");
-        cases.Should().HaveCount(BackendRegistry.Names.Count * WorkloadCatalog.All.Count * 3).And.OnlyContain(c => c.Device.Kind == DeviceKind.Cuda);
+        cases.Select(c => c.Device.ToString()).Distinct().Should().BeEquivalentTo("gtx-1080-ti", "h200-141gb", "k80", "titan-x");
+        cases.Should().HaveCount(BackendRegistry.Names.Count * WorkloadCatalog.All.Count * 4).And.OnlyContain(c => c.Device.Kind == DeviceKind.Cuda);
     }
 
     [Fact]
@@ -25,7 +25,7 @@ public sealed class GateMatrixTests
     {
         var cases = GateMatrix.Cases(Committed, DeviceKind.Cuda, [DeviceKey.Parse("h100-80gb"), DeviceKey.Parse("h100-80gb"), DeviceKey.Parse("k80")]);
 
-        cases.Select(c => c.Device.ToString()).Distinct().Should().BeEquivalentTo("gtx-1080-ti", "h100-80gb", "k80", "titan-x");
+        cases.Select(c => c.Device.ToString()).Distinct().Should().BeEquivalentTo("gtx-1080-ti", "h100-80gb", "h200-141gb", "k80", "titan-x");
         cases.Count(c => c.Device.ToString() == "h100-80gb").Should().Be(BackendRegistry.Names.Count * WorkloadCatalog.All.Count);
         cases.Should().OnlyHaveUniqueItems();
     }
