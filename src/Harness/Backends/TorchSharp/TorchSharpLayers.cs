@@ -1,5 +1,4 @@
 using PerfTests.Harness.Workloads;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using KerasActivation = PerfTests.Harness.Workloads.Activation;
