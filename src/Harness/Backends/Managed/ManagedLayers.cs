@@ -74,14 +74,13 @@ internal sealed class DenseLayer : Layer
     {
         _pool = pool;
         (In, Out, Activation) = (weights.Kernel.Shape[0], weights.Kernel.Shape[1], activation);
-        int inputs = In, units = Out;
         Kernel = new Parameter(weights.Kernel);
         Bias = new Parameter(weights.Bias);
-        Init.GlorotUniform(rng, Kernel.Value, inputs, units);
+        Init.GlorotUniform(rng, Kernel.Value, In, Out);
         Parameters.Add(Kernel);
         Parameters.Add(Bias);
-        _y = new float[capacity * units];
-        _dx = new float[capacity * inputs];
+        _y = new float[capacity * Out];
+        _dx = new float[capacity * In];
     }
 
     public override float[] Forward(float[] x, int n, bool training)
