@@ -30,7 +30,8 @@ public sealed record BackendTraits(int LstmBiasVectors = 1, bool SupportsFloat64
 
 /// <summary>
 /// A deep-learning engine. Turns a <see cref="WorkloadSpec"/> into a trainable model on a device.
-/// Implementations live in <c>Backends/&lt;Name&gt;/</c> and share nothing but this contract.
+/// Implementations live in <c>Backends/&lt;Name&gt;/</c> and share nothing but this contract and the model walk
+/// (<see cref="ModelBuilder"/>, to which each supplies an <see cref="ILayerFactory{TLayer}"/>).
 /// </summary>
 public interface IBackend
 {

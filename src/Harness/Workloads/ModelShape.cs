@@ -16,7 +16,7 @@ public static class ModelShape
         IReadOnlyList<int> shape = workload.Input.Shape;
         foreach (var layer in workload.Layers)
         {
-            var (output, parameters) = Apply(layer, shape, dataDimension, workload.Name);
+            var (output, parameters) = layer.Accept(new ShapeRule(shape, dataDimension, workload.Name));
             layers.Add(new ResolvedLayer(layer, shape, output, parameters));
             shape = output;
         }
@@ -49,57 +49,74 @@ public static class ModelShape
         declared != LayerSpec.FromData ? declared
         : dataDimension > 0 ? dataDimension
         : throw new InvalidOperationException($"{workload}: a layer takes its size from the data, but no data dimension was given.");
+}
 
-    private static (IReadOnlyList<int> Output, long Parameters) Apply(LayerSpec layer, IReadOnlyList<int> input, int dataDimension, string workload)
+/// <summary>One layer's output shape (per sample) and Keras parameter count, from its input shape.</summary>
+internal sealed class ShapeRule(IReadOnlyList<int> input, int dataDimension, string workload) : ILayerVisitor<ShapeRule.Result>
+{
+    public readonly record struct Result(IReadOnlyList<int> Output, long Parameters);
+
+    public Result Visit(Dense layer)
     {
-        switch (layer)
-        {
-            case Dense d:
-            {
-                int units = Size(d.Units, dataDimension, workload);
-                RequireRank(layer, input, 1, workload);
-                return ([units], (long)input[0] * units + units);
-            }
-            case Dropout or ActivationLayer:
-                return (input, 0);
-            case Conv2D c:
-            {
-                RequireRank(layer, input, 3, workload);
-                int shrink = c.Padding == ConvPadding.Valid ? c.KernelSize - 1 : 0;
-                return ([c.Filters, input[1] - shrink, input[2] - shrink], (long)c.KernelSize * c.KernelSize * input[0] * c.Filters + c.Filters);
-            }
-            case MaxPool2D p:
-                RequireRank(layer, input, 3, workload);
-                return ([input[0], input[1] / p.PoolSize, input[2] / p.PoolSize], 0);
-            case Flatten:
-                return ([input.Aggregate(1, (a, b) => a * b)], 0);
-            case Embedding e:
-            {
-                RequireRank(layer, input, 1, workload);
-                int vocabulary = Size(e.InputDim, dataDimension, workload);
-                return ([input[0], e.OutputDim], (long)vocabulary * e.OutputDim);
-            }
-            case OneHot o:
-                RequireRank(layer, input, 1, workload);
-                return ([input[0], Size(o.Depth, dataDimension, workload)], 0);
-            case GlobalAveragePooling1D:
-                RequireRank(layer, input, 2, workload);
-                return ([input[1]], 0);
-            case Lstm l:
-                RequireRank(layer, input, 2, workload);
-                return ([l.Units], LstmParameters(l, input[1]));
-            case Bidirectional b:
-                RequireRank(layer, input, 2, workload);
-                return ([2 * b.Layer.Units], 2 * LstmParameters(b.Layer, input[1]));
-            default:
-                throw new NotSupportedException($"{workload}: no shape rule for {layer.GetType().Name}.");
-        }
+        int units = ModelShape.Size(layer.Units, dataDimension, workload);
+        RequireRank(layer, 1);
+        return new([units], (long)input[0] * units + units);
+    }
+
+    public Result Visit(Dropout layer) => new(input, 0);
+
+    public Result Visit(ActivationLayer layer) => new(input, 0);
+
+    public Result Visit(Conv2D layer)
+    {
+        RequireRank(layer, 3);
+        int shrink = layer.Padding == ConvPadding.Valid ? layer.KernelSize - 1 : 0;
+        return new([layer.Filters, input[1] - shrink, input[2] - shrink], (long)layer.KernelSize * layer.KernelSize * input[0] * layer.Filters + layer.Filters);
+    }
+
+    public Result Visit(MaxPool2D layer)
+    {
+        RequireRank(layer, 3);
+        return new([input[0], input[1] / layer.PoolSize, input[2] / layer.PoolSize], 0);
+    }
+
+    public Result Visit(Flatten layer) => new([input.Aggregate(1, (a, b) => a * b)], 0);
+
+    public Result Visit(Embedding layer)
+    {
+        RequireRank(layer, 1);
+        int vocabulary = ModelShape.Size(layer.InputDim, dataDimension, workload);
+        return new([input[0], layer.OutputDim], (long)vocabulary * layer.OutputDim);
+    }
+
+    public Result Visit(OneHot layer)
+    {
+        RequireRank(layer, 1);
+        return new([input[0], ModelShape.Size(layer.Depth, dataDimension, workload)], 0);
+    }
+
+    public Result Visit(GlobalAveragePooling1D layer)
+    {
+        RequireRank(layer, 2);
+        return new([input[1]], 0);
+    }
+
+    public Result Visit(Lstm layer)
+    {
+        RequireRank(layer, 2);
+        return new([layer.Units], LstmParameters(layer, input[1]));
+    }
+
+    public Result Visit(Bidirectional layer)
+    {
+        RequireRank(layer, 2);
+        return new([2 * layer.Layer.Units], 2 * LstmParameters(layer.Layer, input[1]));
     }
 
     /// <summary>Keras: 4 gates × (input kernel + recurrent kernel + one bias).</summary>
     private static long LstmParameters(Lstm layer, int features) => 4L * (layer.Units * (features + layer.Units) + layer.Units);
 
-    private static void RequireRank(LayerSpec layer, IReadOnlyList<int> input, int rank, string workload)
+    private void RequireRank(LayerSpec layer, int rank)
     {
         if (input.Count != rank)
             throw new InvalidOperationException($"{workload}: {layer.GetType().Name} needs rank-{rank} input per sample, got [{string.Join('×', input)}].");

@@ -12,6 +12,8 @@ internal sealed class Parameter(string name, int[] shape)
     public float[] Value { get; } = new float[shape.Aggregate(1, (a, b) => a * b)];
     public float[] Grad { get; } = new float[shape.Aggregate(1, (a, b) => a * b)];
     public int Length => Value.Length;
+
+    public Parameter(WeightSpec spec) : this(spec.Name, spec.Shape.ToArray()) { }
 }
 
 /// <summary>Small deterministic generator (xoshiro128**), allocation-free, for initialisation and dropout masks.</summary>

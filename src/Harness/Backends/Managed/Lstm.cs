@@ -21,13 +21,14 @@ internal sealed class LstmCore
     public Parameter Bias { get; }
     public float[] Dx { get; }
 
-    public LstmCore(WorkerPool pool, string prefix, int length, int features, int units, bool reverse, bool oneHot, int capacity, Rng rng)
+    public LstmCore(WorkerPool pool, LstmDirection direction, int length, bool oneHot, int capacity, Rng rng)
     {
         _pool = pool;
-        (_t, _f, _u, _g, _reverse, _oneHot) = (length, features, units, 4 * units, reverse, oneHot);
-        Kernel = new Parameter(prefix + "kernel", [features, _g]);
-        Recurrent = new Parameter(prefix + "recurrent_kernel", [units, _g]);
-        Bias = new Parameter(prefix + "bias", [_g]);
+        int features = direction.Features, units = direction.Units;
+        (_t, _f, _u, _g, _reverse, _oneHot) = (length, features, units, 4 * units, direction.Reverse, oneHot);
+        Kernel = new Parameter(direction.Kernel);
+        Recurrent = new Parameter(direction.RecurrentKernel);
+        Bias = new Parameter(direction.Bias);
         Init.GlorotUniform(rng, Kernel.Value, features, _g);
         Init.OrthogonalRows(rng, Recurrent.Value, units, _g);
         Bias.Value.AsSpan(units, units).Fill(1f);
@@ -215,14 +216,15 @@ internal sealed class LstmLayer : Layer, IParallelJob
     private int _n;
     private bool _backward, _needInput;
 
-    public LstmLayer(WorkerPool pool, int index, int length, int features, int units, bool bidirectional, bool oneHot, int capacity, Rng rng)
+    /// <param name="directions">One, or forward then backward (Bidirectional): built, and so initialised, in this order.</param>
+    public LstmLayer(WorkerPool pool, IReadOnlyList<LstmDirection> directions, int length, bool oneHot, int capacity, Rng rng)
     {
         _pool = pool;
+        if (directions.Count is not (1 or 2)) throw new ArgumentException($"An LSTM has one or two directions, not {directions.Count}.", nameof(directions));
+        int units = directions[0].Units, features = directions[0].Features;
+        bool bidirectional = directions.Count == 2;
         (_u, _t, _f) = (units, length, features);
-        _directions = bidirectional
-            ? [new LstmCore(pool, $"{index}.forward/", length, features, units, false, oneHot, capacity, rng),
-               new LstmCore(pool, $"{index}.backward/", length, features, units, true, oneHot, capacity, rng)]
-            : [new LstmCore(pool, $"{index}.", length, features, units, false, oneHot, capacity, rng)];
+        _directions = directions.Select(d => new LstmCore(pool, d, length, oneHot, capacity, rng)).ToArray();
         foreach (var d in _directions)
         {
             Parameters.Add(d.Kernel);

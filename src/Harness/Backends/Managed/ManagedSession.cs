@@ -83,22 +83,11 @@ internal sealed class ManagedSession : ITrainingSession
         return result;
     }
 
-    public ModelWeights GetWeights() =>
-        new(_model.Parameters.Select(p => new NamedTensor(p.Name, p.Shape.ToArray(), (float[])p.Value.Clone())).ToList());
+    public ModelWeights GetWeights() => ManagedWeights.Values(_model.Parameters);
 
-    public ModelWeights GetGradients() =>
-        new(_model.Parameters.Select(p => new NamedTensor(p.Name, p.Shape.ToArray(), (float[])p.Grad.Clone())).ToList());
+    public ModelWeights GetGradients() => ManagedWeights.Gradients(_model.Parameters);
 
-    public void SetWeights(ModelWeights weights)
-    {
-        foreach (var p in _model.Parameters)
-        {
-            var source = weights[p.Name];
-            if (!source.Shape.SequenceEqual(p.Shape))
-                throw new ArgumentException($"Weight {p.Name}: shape [{string.Join('×', source.Shape)}] does not fit [{string.Join('×', p.Shape)}].");
-            source.Values.AsSpan().CopyTo(p.Value);
-        }
-    }
+    public void SetWeights(ModelWeights weights) => ManagedWeights.Import(_model.Parameters, weights);
 
     /// <summary>A batch larger than the workload's batch size rebuilds the buffers once (weights and optimizer state kept).</summary>
     private void EnsureCapacity(Batch batch)

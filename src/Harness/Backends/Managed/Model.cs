@@ -1,10 +1,8 @@
 using PerfTests.Harness.Workloads;
-using KerasDropout = PerfTests.Harness.Workloads.Dropout;
-using KerasEmbedding = PerfTests.Harness.Workloads.Embedding;
 
 namespace PerfTests.Harness.Backends.Managed;
 
-/// <summary>The layers of one workload with buffers for <see cref="Capacity"/> samples, the loss gradient and the optimizer.</summary>
+/// <summary>The layers of one workload (built by <see cref="ModelBuilder"/>) with buffers for <see cref="Capacity"/> samples, the loss gradient and the optimizer.</summary>
 internal sealed class Model
 {
     private readonly WorkloadSpec _workload;
@@ -17,60 +15,9 @@ internal sealed class Model
     {
         _workload = workload;
         Capacity = capacity;
-        var rng = new Rng(options.Seed);
-        var resolved = ModelShape.Resolve(workload, dimensions.DataDimension);
-        var layers = new List<Layer>();
-        for (int i = 0; i < resolved.Count; i++)
-        {
-            var (layer, input, output) = (resolved[i].Layer, resolved[i].InputShape, resolved[i].OutputShape);
-            bool isLast = i == resolved.Count - 1;
-            int outSize = output.Aggregate(1, (a, b) => a * b);
-            switch (layer)
-            {
-                case Dense d:
-                    layers.Add(new DenseLayer(pool, i, input[0], output[0], isLast ? Activation.Linear : d.Activation, capacity, rng));
-                    break;
-                case Conv2D c:
-                    layers.Add(new Conv2DLayer(pool, i, input, c, capacity, rng));
-                    break;
-                case ActivationLayer a:
-                    if (!isLast) layers.Add(new ActivationOnlyLayer(a.Activation, outSize, capacity));
-                    break;
-                case KerasDropout dr:
-                    if (!options.DisableDropout && dr.Rate > 0) layers.Add(new DropoutLayer(dr.Rate, outSize, capacity, new Rng(options.Seed * 7919 + i)));
-                    break;
-                case MaxPool2D p:
-                    layers.Add(new MaxPool2DLayer(pool, input, p.PoolSize, capacity));
-                    break;
-                case Flatten:
-                    break;
-                case KerasEmbedding e:
-                    if (i != 0) throw new NotSupportedException($"{workload.Name}: managed supports Embedding as the first layer only.");
-                    layers.Add(new EmbeddingLayer(i, ModelShape.Size(e.InputDim, dimensions.DataDimension, workload.Name), e.OutputDim, input[0], capacity, rng));
-                    break;
-                case GlobalAveragePooling1D:
-                    layers.Add(new GlobalAveragePooling1DLayer(input[0], input[1], capacity));
-                    break;
-                case OneHot:
-                    // Folded into the next layer, which must be an LSTM: x·W becomes a gather of kernel rows.
-                    if (i != 0 || i + 1 >= resolved.Count || resolved[i + 1].Layer is not (Lstm or Bidirectional))
-                        throw new NotSupportedException($"{workload.Name}: managed supports OneHot only as the first layer, directly before an LSTM.");
-                    break;
-                case Lstm l:
-                    layers.Add(new LstmLayer(pool, i, input[0], input[1], l.Units, bidirectional: false, oneHot: i > 0 && resolved[i - 1].Layer is OneHot, capacity, rng));
-                    break;
-                case Bidirectional b:
-                    layers.Add(new LstmLayer(pool, i, input[0], input[1], b.Layer.Units, bidirectional: true, oneHot: i > 0 && resolved[i - 1].Layer is OneHot, capacity, rng));
-                    break;
-                default:
-                    throw new NotSupportedException($"{workload.Name}: managed has no {layer.GetType().Name} layer.");
-            }
-        }
-        _layers = layers.ToArray();
-        if (_layers.Length == 0) throw new NotSupportedException($"{workload.Name}: no layers.");
-        if ((workload.Input.Kind == InputKind.Tokens) != _layers[0].TakesTokens)
-            throw new NotSupportedException($"{workload.Name}: {workload.Input.Kind} input needs a first layer that takes {(workload.Input.Kind == InputKind.Tokens ? "tokens (Embedding, or OneHot before an LSTM)" : "features")}.");
-        Outputs = resolved[^1].OutputShape[0];
+        _layers = ModelBuilder.Build(workload, dimensions.DataDimension, new ManagedLayers(pool, capacity, options.Seed), options.DisableDropout).ToArray();
+        if (_layers.Length == 0) throw new NotSupportedException($"{workload.Name}: no layer the managed engine computes.");
+        Outputs = ModelShape.Resolve(workload, dimensions.DataDimension)[^1].OutputShape[0];
         Parameters = _layers.SelectMany(l => l.Parameters).ToList();
         _outputs = new float[_layers.Length][];
         _dLogits = new float[capacity * Outputs];

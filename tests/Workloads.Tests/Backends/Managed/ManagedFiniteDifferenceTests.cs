@@ -1,3 +1,4 @@
+using PerfTests.Harness.Backends;
 using PerfTests.Harness.Backends.Managed;
 using PerfTests.Harness.Workloads;
 using static PerfTests.Workloads.Tests.Backends.Managed.Reference;
@@ -49,7 +50,7 @@ public sealed class ManagedFiniteDifferenceTests : IDisposable
     public void Dense_Tanh_GradientsMatchFiniteDifferences()
     {
         const int n = 4, input = 6, units = 5;
-        var layer = new DenseLayer(_pool, 0, input, units, Activation.Tanh, n, new Rng(1));
+        var layer = new DenseLayer(_pool, CanonicalWeights.KernelAndBias(0, [input, units], units), Activation.Tanh, n, new Rng(1));
         RandomFloats(_random, units).CopyTo(layer.Bias.Value, 0);
         var x = RandomFloats(_random, n * input);
         var dy = RandomFloats(_random, n * units);
@@ -66,7 +67,7 @@ public sealed class ManagedFiniteDifferenceTests : IDisposable
     public void Conv2D_Same_GradientsMatchFiniteDifferences()
     {
         const int n = 2, c = 2, size = 5, filters = 3;
-        var layer = new Conv2DLayer(_pool, 0, [c, size, size], new Conv2D(filters, 3, ConvPadding.Same, Activation.Sigmoid), n, new Rng(2));
+        var layer = new Conv2DLayer(_pool, [c, size, size], new Conv2D(filters, 3, ConvPadding.Same, Activation.Sigmoid), CanonicalWeights.KernelAndBias(0, [filters, c, 3, 3], filters), n, new Rng(2));
         var x = RandomFloats(_random, n * c * size * size);
         var dy = RandomFloats(_random, n * filters * size * size);
         var y = (float[])layer.Forward(x, n, true).Clone();
@@ -82,7 +83,7 @@ public sealed class ManagedFiniteDifferenceTests : IDisposable
     public void BidirectionalLstm_GradientsMatchFiniteDifferences()
     {
         const int n = 2, t = 4, f = 3, u = 3;
-        var layer = new LstmLayer(_pool, 1, t, f, u, bidirectional: true, oneHot: false, n, new Rng(3));
+        var layer = new LstmLayer(_pool, CanonicalWeights.Lstm(1, f, u, bidirectional: true), t, oneHot: false, n, new Rng(3));
         var x = RandomFloats(_random, n * t * f);
         var dy = RandomFloats(_random, n * 2 * u);
         var y = (float[])layer.Forward(x, n, true).Clone();
@@ -106,7 +107,7 @@ public sealed class ManagedFiniteDifferenceTests : IDisposable
     public void Embedding_Pooling_Dense_SigmoidLoss_GradientsMatchFiniteDifferences()
     {
         const int n = 3, t = 5, v = 7, d = 4;
-        var embedding = new EmbeddingLayer(0, v, d, t, n, new Rng(4));
+        var embedding = new EmbeddingLayer(CanonicalWeights.Embeddings(0, v, d), t, n, new Rng(4));
         var pooling = new GlobalAveragePooling1DLayer(t, d, n);
         var tokens = Enumerable.Range(0, n * t).Select(_ => _random.Next(v)).ToArray();
         var dy = RandomFloats(_random, n * d);

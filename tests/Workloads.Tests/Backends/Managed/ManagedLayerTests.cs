@@ -1,3 +1,4 @@
+using PerfTests.Harness.Backends;
 using PerfTests.Harness.Backends.Managed;
 using PerfTests.Harness.Workloads;
 using static PerfTests.Workloads.Tests.Backends.Managed.Reference;
@@ -26,7 +27,7 @@ public sealed class ManagedLayerTests : IDisposable
     public void Dense_ForwardAndGradients_MatchTorch(Activation activation)
     {
         const int n = 37, input = 75, units = 41;
-        var layer = new DenseLayer(_pool, 0, input, units, activation, n, new Rng(1));
+        var layer = new DenseLayer(_pool, CanonicalWeights.KernelAndBias(0, [input, units], units), activation, n, new Rng(1));
         _random.NextBytes(new byte[1]);
         RandomFloats(_random, units).CopyTo(layer.Bias.Value, 0);
         var x = RandomFloats(_random, n * input);
@@ -56,7 +57,7 @@ public sealed class ManagedLayerTests : IDisposable
     {
         const int n = 5;
         var spec = new Conv2D(filters, k, padding, Activation.Relu);
-        var layer = new Conv2DLayer(_pool, 0, [channels, size, size], spec, n, new Rng(2));
+        var layer = new Conv2DLayer(_pool, [channels, size, size], spec, CanonicalWeights.KernelAndBias(0, [spec.Filters, channels, spec.KernelSize, spec.KernelSize], spec.Filters), n, new Rng(2));
         RandomFloats(_random, filters, 0.1).CopyTo(layer.Bias.Value, 0);
         int outSize = padding == ConvPadding.Same ? size : size - k + 1;
         var x = RandomFloats(_random, n * channels * size * size);
@@ -117,7 +118,7 @@ public sealed class ManagedLayerTests : IDisposable
     public void Embedding_ForwardAndSparseGradient_MatchTorch()
     {
         const int n = 6, t = 9, v = 50, d = 8;
-        var layer = new EmbeddingLayer(0, v, d, t, n, new Rng(3));
+        var layer = new EmbeddingLayer(CanonicalWeights.Embeddings(0, v, d), t, n, new Rng(3));
         var tokens = Enumerable.Range(0, n * t).Select(_ => _random.Next(v)).ToArray();
         var dy = RandomFloats(_random, n * t * d);
 
@@ -161,7 +162,7 @@ public sealed class ManagedLayerTests : IDisposable
     public void Lstm_ForwardAndGradients_MatchTorch(bool bidirectional)
     {
         const int n = 5, t = 7, f = 6, u = 4;
-        var layer = new LstmLayer(_pool, 1, t, f, u, bidirectional, oneHot: false, n, new Rng(4));
+        var layer = new LstmLayer(_pool, CanonicalWeights.Lstm(1, f, u, bidirectional), t, oneHot: false, n, new Rng(4));
         foreach (var p in layer.Parameters.Where(p => p.Name.EndsWith("bias", StringComparison.Ordinal))) RandomFloats(_random, p.Length, 0.5).CopyTo(p.Value, 0);
         int width = bidirectional ? 2 * u : u;
         var x = RandomFloats(_random, n * t * f);
@@ -185,7 +186,7 @@ public sealed class ManagedLayerTests : IDisposable
     public void OneHotLstm_ForwardAndGradients_MatchTorchOneHotThenLstm()
     {
         const int n = 4, t = 6, depth = 9, u = 5;
-        var layer = new LstmLayer(_pool, 1, t, depth, u, bidirectional: false, oneHot: true, n, new Rng(5));
+        var layer = new LstmLayer(_pool, CanonicalWeights.Lstm(1, depth, u, bidirectional: false), t, oneHot: true, n, new Rng(5));
         var tokens = Enumerable.Range(0, n * t).Select(_ => _random.Next(depth)).ToArray();
         var dy = RandomFloats(_random, n * u);
 

@@ -4,6 +4,39 @@ using PerfTests.Harness.Workloads;
 namespace PerfTests.Harness.Backends.Managed;
 
 /// <summary>
+/// The managed engine's layers for <see cref="ModelBuilder"/>, with buffers for <paramref name="capacity"/> samples. Initial
+/// weights come from one generator seeded with the session's seed, drawn in layer order.
+/// </summary>
+internal sealed class ManagedLayers(WorkerPool pool, int capacity, int seed) : ILayerFactory<Layer>
+{
+    private readonly Rng _rng = new(seed);
+
+    public Layer Dense(LayerContext at, KernelAndBias weights, Activation activation) => new DenseLayer(pool, weights, activation, capacity, _rng);
+
+    public Layer Conv2D(LayerContext at, Conv2D layer, KernelAndBias weights) => new Conv2DLayer(pool, at.InputShape, layer, weights, capacity, _rng);
+
+    public Layer MaxPool2D(LayerContext at, int poolSize) => new MaxPool2DLayer(pool, at.InputShape, poolSize, capacity);
+
+    public Layer Activation(LayerContext at, Activation activation) => new ActivationOnlyLayer(activation, at.OutputSize, capacity);
+
+    /// <summary>Each dropout layer draws its masks from its own generator (seeded by the session's seed and its index).</summary>
+    public Layer Dropout(LayerContext at, double rate) => new DropoutLayer(rate, at.OutputSize, capacity, new Rng(seed * 7919 + at.Index));
+
+    /// <summary>Activations are row-major per-sample buffers already.</summary>
+    public Layer? Flatten(LayerContext at) => null;
+
+    public Layer Embedding(LayerContext at, WeightSpec embeddings) => new EmbeddingLayer(embeddings, at.InputShape[0], capacity, _rng);
+
+    public Layer GlobalAveragePooling1D(LayerContext at) => new GlobalAveragePooling1DLayer(at.InputShape[0], at.InputShape[1], capacity);
+
+    /// <summary>Folded into the LSTM that follows: x·W of a one-hot x is a gather of kernel rows.</summary>
+    public Layer? OneHot(LayerContext at, int depth) => null;
+
+    public Layer Lstm(LayerContext at, IReadOnlyList<LstmDirection> directions, bool oneHotInput) =>
+        new LstmLayer(pool, directions, at.InputShape[0], oneHotInput, capacity, _rng);
+}
+
+/// <summary>
 /// One layer with buffers for <c>capacity</c> samples, allocated at construction. Forward returns the layer's
 /// output buffer (or its input, for layers that change nothing); Backward may overwrite <c>dy</c> and returns the
 /// gradient of the input (null when not asked for). Parameter gradients are overwritten, not accumulated.
@@ -37,17 +70,17 @@ internal sealed class DenseLayer : Layer
     public Parameter Kernel { get; }
     public Parameter Bias { get; }
 
-    public DenseLayer(WorkerPool pool, int index, int inputs, int units, Activation activation, int capacity, Rng rng)
+    public DenseLayer(WorkerPool pool, KernelAndBias weights, Activation activation, int capacity, Rng rng)
     {
         _pool = pool;
-        (In, Out, Activation) = (inputs, units, activation);
-        Kernel = new Parameter($"{index}.kernel", [inputs, units]);
-        Bias = new Parameter($"{index}.bias", [units]);
-        Init.GlorotUniform(rng, Kernel.Value, inputs, units);
+        (In, Out, Activation) = (weights.Kernel.Shape[0], weights.Kernel.Shape[1], activation);
+        Kernel = new Parameter(weights.Kernel);
+        Bias = new Parameter(weights.Bias);
+        Init.GlorotUniform(rng, Kernel.Value, In, Out);
         Parameters.Add(Kernel);
         Parameters.Add(Bias);
-        _y = new float[capacity * units];
-        _dx = new float[capacity * inputs];
+        _y = new float[capacity * Out];
+        _dx = new float[capacity * In];
     }
 
     public override float[] Forward(float[] x, int n, bool training)
@@ -84,7 +117,7 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
     public Parameter Kernel { get; }
     public Parameter Bias { get; }
 
-    public Conv2DLayer(WorkerPool pool, int index, IReadOnlyList<int> input, Conv2D spec, int capacity, Rng rng)
+    public Conv2DLayer(WorkerPool pool, IReadOnlyList<int> input, Conv2D spec, KernelAndBias weights, int capacity, Rng rng)
     {
         _pool = pool;
         (_c, _h, _w, _k, _f, _activation) = (input[0], input[1], input[2], spec.KernelSize, spec.Filters, spec.Activation);
@@ -93,8 +126,9 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
         _wo = _w + 2 * _pad - _k + 1;
         _ckk = _c * _k * _k;
         _hw = _ho * _wo;
-        Kernel = new Parameter($"{index}.kernel", [_f, _c, _k, _k]);
-        Bias = new Parameter($"{index}.bias", [_f]);
+        Kernel = new Parameter(weights.Kernel);
+        Bias = new Parameter(weights.Bias);
+        if (!Kernel.Shape.SequenceEqual([_f, _c, _k, _k])) throw new ArgumentException($"{weights.Kernel} does not fit a {_k}×{_k} convolution from {_c} to {_f} channels.", nameof(weights));
         Init.GlorotUniform(rng, Kernel.Value, _c * _k * _k, _f * _k * _k);
         Parameters.Add(Kernel);
         Parameters.Add(Bias);
@@ -380,10 +414,11 @@ internal sealed class EmbeddingLayer : Layer
 
     public Parameter Embeddings { get; }
 
-    public EmbeddingLayer(int index, int vocabulary, int dim, int length, int capacity, Rng rng)
+    public EmbeddingLayer(WeightSpec embeddings, int length, int capacity, Rng rng)
     {
+        int vocabulary = embeddings.Shape[0], dim = embeddings.Shape[1];
         (_v, _d, _t) = (vocabulary, dim, length);
-        Embeddings = new Parameter($"{index}.embeddings", [vocabulary, dim]);
+        Embeddings = new Parameter(embeddings);
         rng.Uniform(Embeddings.Value, 0.05);
         Parameters.Add(Embeddings);
         _y = new float[capacity * length * dim];
