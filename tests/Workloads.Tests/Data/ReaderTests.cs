@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using PerfTests.Harness.Data;
 using PerfTests.Harness.Data.Formats;
+using PerfTests.Harness.Data.Sets;
 using PerfTests.Harness.Workloads;
 
 namespace PerfTests.Workloads.Tests.Data;
@@ -67,8 +68,8 @@ public sealed class ReaderTests : IDisposable
     [Fact]
     public void Cifar_archive_round_trips_with_train_spread_over_five_batches()
     {
-        var (pixels, labels) = SyntheticDatasets.Shapes(12, seed: 1);
-        var (testPixels, testLabels) = SyntheticDatasets.Shapes(3, seed: 2);
+        var (pixels, labels) = Cifar10Spec.Shapes(12, seed: 1);
+        var (testPixels, testLabels) = Cifar10Spec.Shapes(3, seed: 2);
         var path = _temp.File(CifarBinary.ArchiveName);
         CifarBinary.WriteArchive(path, new CifarBinary.Split(pixels, labels), new CifarBinary.Split(testPixels, testLabels));
 
@@ -188,7 +189,7 @@ public sealed class ReaderTests : IDisposable
         var path = _temp.File("nietzsche.txt");
         File.WriteAllText(path, "PREFACE\n\nSupposing that Truth is a woman \U0001F600 what then?", new System.Text.UTF8Encoding(false));
 
-        var act = () => RawDatasets.ReadText(new LocatedDataset("nietzsche", DatasetId.Nietzsche, path, [path]));
+        var act = () => new NietzscheSpec().Read(new LocatedDataset("nietzsche", DatasetId.Nietzsche, path, [path]));
 
         act.Should().Throw<DataFormatException>().WithMessage($"{path}: line 3 holds U+1F600, outside the Basic Multilingual Plane*");
     }
@@ -199,6 +200,6 @@ public sealed class ReaderTests : IDisposable
         var path = _temp.File("nietzsche.txt");
         File.WriteAllText(path, "Ÿes — Ünd SO?");
 
-        RawDatasets.ReadText(new LocatedDataset("nietzsche", DatasetId.Nietzsche, path, [path])).Should().Be("ÿes — ünd so?");
+        new NietzscheSpec().Read(new LocatedDataset("nietzsche", DatasetId.Nietzsche, path, [path])).Should().Be("ÿes — ünd so?");
     }
 }
