@@ -130,6 +130,28 @@ public sealed class ReaderTests : IDisposable
     }
 
     [Fact]
+    public void Written_archives_carry_fixed_times_so_the_same_data_always_gives_the_same_bytes()
+    {
+        var npz = _temp.File("imdb.npz");
+        NpzFile.Write(npz, new Dictionary<string, long[]> { ["y_train"] = [1, 0] }, new Dictionary<string, int[][]> { ["x_train"] = [[4, 5], [6]] });
+        var (pixels, labels) = Cifar10Spec.Shapes(5, seed: 1);
+        var cifar = _temp.File(CifarBinary.ArchiveName);
+        CifarBinary.WriteArchive(cifar, new CifarBinary.Split(pixels, labels), new CifarBinary.Split(pixels, labels));
+
+        using (var zip = ZipFile.OpenRead(npz))
+            zip.Entries.Should().OnlyContain(e => e.LastWriteTime.DateTime == NpzFile.EntryTime.DateTime);
+        using var tar = new System.Formats.Tar.TarReader(new GZipStream(File.OpenRead(cifar), CompressionMode.Decompress));
+        int entries = 0;
+        while (tar.GetNextEntry() is { } entry)
+        {
+            entries++;
+            entry.Format.Should().Be(System.Formats.Tar.TarEntryFormat.Ustar, "PAX headers are named after the writing process");
+            entry.ModificationTime.Should().Be(DateTimeOffset.UnixEpoch);
+        }
+        entries.Should().Be(6);
+    }
+
+    [Fact]
     public void Npz_with_a_truncated_array_names_the_entry()
     {
         var path = _temp.File("imdb.npz");
