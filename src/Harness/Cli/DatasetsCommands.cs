@@ -30,7 +30,7 @@ public class DatasetsInspectSettings : DatasetsSettings
         get
         {
             var data = DataOptions.FromEnvironment(Data).DataDirectory;
-            var cache = DownloadCatalog.DatasetsRoot(CacheDirectory);
+            var cache = CacheLayout.DatasetsRoot(CacheDirectory);
             return data is null ? [cache] : [data, cache];
         }
     }

@@ -243,7 +243,7 @@ public sealed class RunCommand : Command<RunSettings>
         var located = DataLocator.Find(dataset, data);
         var catalog = DownloadCatalog.FromEnvironment();
         if (located is null || !catalog.Names.Contains(located.Name)) return null;
-        var cacheFolder = Path.GetFullPath(DownloadCatalog.SetDirectory(data.CacheDirectory, located.Name));
+        var cacheFolder = Path.GetFullPath(CacheLayout.SetDirectory(data.CacheDirectory, located.Name));
         if (!Path.GetFullPath(located.Path).StartsWith(cacheFolder + Path.DirectorySeparatorChar, StringComparison.Ordinal)) return null;
 
         var report = DatasetAcquirer.CheckAsync(catalog.Find(located.Name), cacheFolder, cancellationToken).GetAwaiter().GetResult();

@@ -7,16 +7,6 @@ namespace PerfTests.Harness.Data;
 /// <summary>Finds (or generates) the data set a workload names and prepares it as the workload says.</summary>
 public static class DataCatalog
 {
-    /// <summary>Sizes of the real sets (train, test; characters for the corpus), which a generated stand-in for the full profile copies.</summary>
-    public static (int Train, int Test) RealSize(DatasetId dataset) => dataset switch
-    {
-        DatasetId.Mnist => (60_000, 10_000),
-        DatasetId.Cifar10 => (50_000, 10_000),
-        DatasetId.Imdb => (25_000, 25_000),
-        DatasetId.Nietzsche => (600_893, 0),
-        _ => throw new ArgumentOutOfRangeException(nameof(dataset)),
-    };
-
     // Raw sets and checksums already computed in this process (a gate run trains several backends and two workloads on
     // MNIST), keyed by what was computed and the files' paths and modification times.
     private static readonly ConcurrentDictionary<string, Lazy<object>> Computed = new();
@@ -28,6 +18,7 @@ public static class DataCatalog
     /// </summary>
     public static WorkloadData Load(WorkloadSpec workload, RunProfile profile, DataOptions options, Action<string>? log = null)
     {
+        var spec = DatasetSpecs.For(workload.Dataset);
         var schedule = workload.ScheduleFor(profile);
         var located = DataLocator.Find(workload.Dataset, options);
         DataProvenance provenance;
@@ -39,55 +30,23 @@ public static class DataCatalog
         }
         else
         {
-            var missing = $"no real {DataLocator.SetName(workload.Dataset)} data set found. {DataLocator.WhatToPlace(workload.Dataset, options)}";
+            var missing = $"no real {spec.SetName} data set found. {DataLocator.WhatToPlace(workload.Dataset, options)}";
             if (!options.AllowGenerated) throw new DataUnavailableException($"{workload.Name}: {missing}");
             var (train, test) = GeneratedSize(workload, profile);
-            located = SyntheticDatasets.Ensure(workload.Dataset, train, test, options.CacheDirectory);
+            located = SyntheticDatasets.Ensure(spec, train, test, options.CacheDirectory);
             provenance = new DataProvenance(located.Name,
                 $"PerfTests generator v{SyntheticDatasets.GeneratorVersion}: {located.Path}", DataProvenance.GeneratedChecksum);
             log?.Invoke($"data: {missing}");
             log?.Invoke($"data: training on GENERATED {located.Name} ({located.Path}); its numbers are not comparable to real-data ones");
         }
 
-        switch (workload.Dataset)
-        {
-            case DatasetId.Mnist or DatasetId.Cifar10:
-            {
-                var images = Cached("raw", located, () => workload.Dataset == DatasetId.Mnist ? RawDatasets.ReadMnist(located) : RawDatasets.ReadCifar10(located));
-                var (train, validation) = DataPreparer.Images(images, workload.Input, schedule);
-                return new WorkloadData(train, validation, images.Classes, 0, provenance);
-            }
-            case DatasetId.Imdb:
-            {
-                var reviews = Cached("raw", located, () => RawDatasets.ReadImdb(located));
-                var (train, validation) = DataPreparer.Reviews(reviews, workload.Preparation, schedule);
-                return new WorkloadData(train, validation, 2, 0, provenance);
-            }
-            case DatasetId.Nietzsche:
-            {
-                var corpus = Cached("raw", located, () => RawDatasets.ReadText(located));
-                var (train, validation, alphabet) = DataPreparer.Text(corpus, located.Path, workload.Preparation, schedule);
-                return new WorkloadData(train, validation, alphabet.Length, alphabet.Length, provenance, alphabet);
-            }
-            default:
-                throw new ArgumentOutOfRangeException(nameof(workload), workload.Dataset, "Unknown data set.");
-        }
+        var raw = Cached("raw", located, () => spec.ReadRaw(located));
+        return spec.PrepareRaw(raw, located, workload, schedule, provenance);
     }
 
     /// <summary>The generated stand-in's size: what the profile uses, or the real set's size for a full run.</summary>
-    public static (int Train, int Test) GeneratedSize(WorkloadSpec workload, RunProfile profile)
-    {
-        var schedule = workload.ScheduleFor(profile);
-        var real = RealSize(workload.Dataset);
-        if (workload.Dataset != DatasetId.Nietzsche)
-            return (schedule.TrainSamples ?? real.Train, schedule.ValidationSamples ?? real.Test);
-        if (schedule.TrainSamples is null) return real;
-        // Enough characters that the training part holds TrainSamples windows and the held-out tail ValidationSamples.
-        var preparation = workload.Preparation;
-        double windows = Math.Max(schedule.TrainSamples.Value / (1 - preparation.HeldOutFraction),
-            (schedule.ValidationSamples ?? 0) / preparation.HeldOutFraction);
-        return ((int)(windows * preparation.WindowStep) + 4 * preparation.SequenceLength, 0);
-    }
+    public static (int Train, int Test) GeneratedSize(WorkloadSpec workload, RunProfile profile) =>
+        DatasetSpecs.For(workload.Dataset).GeneratedSize(workload.ScheduleFor(profile), workload.Preparation);
 
     private static IEnumerable<string> ChecksumFiles(LocatedDataset located) =>
         located.Files.SelectMany(f => Directory.Exists(f) ? Directory.EnumerateFiles(f, "*.txt", SearchOption.AllDirectories) : [f]);

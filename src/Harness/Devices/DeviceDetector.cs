@@ -1,5 +1,3 @@
-using PerfTests.Harness.Backends;
-
 namespace PerfTests.Harness.Devices;
 
 /// <summary>Finds this machine's CPU and GPUs.</summary>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using PerfTests.Harness.Backends;
 
 namespace PerfTests.Harness.Devices;
 

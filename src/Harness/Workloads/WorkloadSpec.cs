@@ -1,6 +1,18 @@
 namespace PerfTests.Harness.Workloads;
 
-public enum DatasetId { Mnist, Cifar10, Imdb, Nietzsche }
+/// <summary>
+/// The data set a workload trains on, named as the seed's own set ("mnist"). Workloads only name it: what the set is
+/// (files, reader, generator, downloads) is its spec in Data/ (<c>DatasetSpecs</c>), so a new data set is added there.
+/// </summary>
+public readonly record struct DatasetId(string Name)
+{
+    public static DatasetId Mnist { get; } = new("mnist");
+    public static DatasetId Cifar10 { get; } = new("cifar10");
+    public static DatasetId Imdb { get; } = new("imdb");
+    public static DatasetId Nietzsche { get; } = new("nietzsche");
+
+    public override string ToString() => Name;
+}
 
 public enum LossKind
 {

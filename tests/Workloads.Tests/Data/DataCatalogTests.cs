@@ -40,8 +40,8 @@ public sealed class DataCatalogTests : IDisposable
     [Fact]
     public void Generated_sets_are_identical_every_time()
     {
-        var first = SyntheticDatasets.Ensure(DatasetId.Imdb, 50, 20, _temp.Folder("a"));
-        var second = SyntheticDatasets.Ensure(DatasetId.Imdb, 50, 20, _temp.Folder("b"));
+        var first = SyntheticDatasets.Ensure(DatasetSpecs.For(DatasetId.Imdb), 50, 20, _temp.Folder("a"));
+        var second = SyntheticDatasets.Ensure(DatasetSpecs.For(DatasetId.Imdb), 50, 20, _temp.Folder("b"));
 
         File.ReadAllBytes(first.Files[0]).Should().Equal(File.ReadAllBytes(second.Files[0]));
     }
@@ -50,7 +50,7 @@ public sealed class DataCatalogTests : IDisposable
     public void A_real_set_under_the_data_folder_wins_and_is_checksummed()
     {
         var folder = _temp.Folder("data", "mnist");
-        SyntheticDatasets.Write(DatasetId.Mnist, folder, 300, 100);
+        DatasetSpecs.For(DatasetId.Mnist).WriteGenerated(folder, 300, 100);
 
         var data = DataCatalog.Load(WorkloadCatalog.MlpMnist, RunProfile.Smoke, Options(_temp.Folder("data")));
 
@@ -64,7 +64,7 @@ public sealed class DataCatalogTests : IDisposable
     public void Fashion_mnist_in_a_distribution_folder_stands_in_for_mnist()
     {
         var system = _temp.Folder("usr-share-datasets");
-        SyntheticDatasets.Write(DatasetId.Mnist, _temp.Folder("usr-share-datasets", "fashion-mnist"), 300, 100);
+        DatasetSpecs.For(DatasetId.Mnist).WriteGenerated(_temp.Folder("usr-share-datasets", "fashion-mnist"), 300, 100);
         var options = Options() with { SystemDirectories = [system] };
 
         var data = DataCatalog.Load(WorkloadCatalog.CnnMnist, RunProfile.Smoke, options);

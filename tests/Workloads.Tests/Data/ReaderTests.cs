@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using PerfTests.Harness.Data;
 using PerfTests.Harness.Data.Formats;
+using PerfTests.Harness.Data.Sets;
 using PerfTests.Harness.Workloads;
 
 namespace PerfTests.Workloads.Tests.Data;
@@ -67,8 +68,8 @@ public sealed class ReaderTests : IDisposable
     [Fact]
     public void Cifar_archive_round_trips_with_train_spread_over_five_batches()
     {
-        var (pixels, labels) = SyntheticDatasets.Shapes(12, seed: 1);
-        var (testPixels, testLabels) = SyntheticDatasets.Shapes(3, seed: 2);
+        var (pixels, labels) = Cifar10Spec.Shapes(12, seed: 1);
+        var (testPixels, testLabels) = Cifar10Spec.Shapes(3, seed: 2);
         var path = _temp.File(CifarBinary.ArchiveName);
         CifarBinary.WriteArchive(path, new CifarBinary.Split(pixels, labels), new CifarBinary.Split(testPixels, testLabels));
 
@@ -126,6 +127,28 @@ public sealed class ReaderTests : IDisposable
 
         arrays["x_train"].Lists.Should().BeEquivalentTo(reviews, o => o.WithStrictOrdering());
         arrays["y_train"].Integers.Should().Equal(1, 0, 1, 1);
+    }
+
+    [Fact]
+    public void Written_archives_carry_fixed_times_so_the_same_data_always_gives_the_same_bytes()
+    {
+        var npz = _temp.File("imdb.npz");
+        NpzFile.Write(npz, new Dictionary<string, long[]> { ["y_train"] = [1, 0] }, new Dictionary<string, int[][]> { ["x_train"] = [[4, 5], [6]] });
+        var (pixels, labels) = Cifar10Spec.Shapes(5, seed: 1);
+        var cifar = _temp.File(CifarBinary.ArchiveName);
+        CifarBinary.WriteArchive(cifar, new CifarBinary.Split(pixels, labels), new CifarBinary.Split(pixels, labels));
+
+        using (var zip = ZipFile.OpenRead(npz))
+            zip.Entries.Should().OnlyContain(e => e.LastWriteTime.DateTime == NpzFile.EntryTime.DateTime);
+        using var tar = new System.Formats.Tar.TarReader(new GZipStream(File.OpenRead(cifar), CompressionMode.Decompress));
+        int entries = 0;
+        while (tar.GetNextEntry() is { } entry)
+        {
+            entries++;
+            entry.Format.Should().Be(System.Formats.Tar.TarEntryFormat.Ustar, "PAX headers are named after the writing process");
+            entry.ModificationTime.Should().Be(DateTimeOffset.UnixEpoch);
+        }
+        entries.Should().Be(6);
     }
 
     [Fact]
@@ -188,7 +211,7 @@ public sealed class ReaderTests : IDisposable
         var path = _temp.File("nietzsche.txt");
         File.WriteAllText(path, "PREFACE\n\nSupposing that Truth is a woman \U0001F600 what then?", new System.Text.UTF8Encoding(false));
 
-        var act = () => RawDatasets.ReadText(new LocatedDataset("nietzsche", DatasetId.Nietzsche, path, [path]));
+        var act = () => new NietzscheSpec().Read(new LocatedDataset("nietzsche", DatasetId.Nietzsche, path, [path]));
 
         act.Should().Throw<DataFormatException>().WithMessage($"{path}: line 3 holds U+1F600, outside the Basic Multilingual Plane*");
     }
@@ -199,6 +222,6 @@ public sealed class ReaderTests : IDisposable
         var path = _temp.File("nietzsche.txt");
         File.WriteAllText(path, "Ÿes — Ünd SO?");
 
-        RawDatasets.ReadText(new LocatedDataset("nietzsche", DatasetId.Nietzsche, path, [path])).Should().Be("ÿes — ünd so?");
+        new NietzscheSpec().Read(new LocatedDataset("nietzsche", DatasetId.Nietzsche, path, [path])).Should().Be("ÿes — ünd so?");
     }
 }

@@ -59,7 +59,7 @@ public sealed class DatasetAcquirer
         IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var dataset = Catalog.Find(set);
-        var directory = DownloadCatalog.SetDirectory(cacheDirectory, dataset.Name);
+        var directory = CacheLayout.SetDirectory(cacheDirectory, dataset.Name);
         await EnsureInAsync(dataset, directory, offline, includeOptional: false, progress, cancellationToken);
         return directory;
     }
@@ -73,7 +73,7 @@ public sealed class DatasetAcquirer
     public async Task<string> EnsureAsync(DatasetId dataset, DataOptions options, bool offline,
         IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        var set = Catalog.Find(DataLocator.SetName(dataset));
+        var set = Catalog.Find(DatasetSpecs.For(dataset).SetName);
         if (options.DataDirectory is { } data)
         {
             var report = await CheckAsync(set, Path.Combine(data, set.Name), cancellationToken);
@@ -93,7 +93,7 @@ public sealed class DatasetAcquirer
         IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var dataset = Catalog.Find(set);
-        var directory = DownloadCatalog.SetDirectory(cacheDirectory, dataset.Name);
+        var directory = CacheLayout.SetDirectory(cacheDirectory, dataset.Name);
         var ensured = (await EnsureInAsync(dataset, directory, offline, includeOptional, progress, cancellationToken)).ToDictionary(c => c.File);
         var checks = new List<FileCheck>();
         foreach (var file in dataset.Files)

@@ -63,7 +63,7 @@ public static class CifarBinary
     {
         using var file = File.Create(path);
         using var gzip = new GZipStream(file, CompressionLevel.Fastest);
-        using var tar = new TarWriter(gzip, TarEntryFormat.Pax);
+        using var tar = new TarWriter(gzip, TarEntryFormat.Ustar);
         if (train.Count < TrainBatches.Length) throw new ArgumentException($"CIFAR-10 has {TrainBatches.Length} training batches; {train.Count} images cannot fill them.", nameof(train));
         for (int b = 0; b < TrainBatches.Length; b++)
         {
@@ -86,7 +86,13 @@ public static class CifarBinary
 
     private static void AddEntry(TarWriter tar, string name, byte[] bytes)
     {
-        var entry = new PaxTarEntry(TarEntryType.RegularFile, $"{FolderName}/{name}") { DataStream = new MemoryStream(bytes) };
+        // Ustar with a fixed time, so that the same records always give the same archive (PAX headers carry the writing
+        // process's id in their names).
+        var entry = new UstarTarEntry(TarEntryType.RegularFile, $"{FolderName}/{name}")
+        {
+            DataStream = new MemoryStream(bytes),
+            ModificationTime = DateTimeOffset.UnixEpoch,
+        };
         tar.WriteEntry(entry);
     }
 

@@ -180,16 +180,26 @@ public static partial class NpzFile
         var word = new byte[8];
         foreach (var (name, values) in integers)
         {
-            using var stream = zip.CreateEntry(name + ".npy", CompressionLevel.NoCompression).Open();
+            using var stream = Entry(zip, name, CompressionLevel.NoCompression).Open();
             WriteHeader(stream, $"{{'descr': '<i8', 'fortran_order': False, 'shape': ({values.Length},), }}");
             foreach (var v in values) { BinaryPrimitives.WriteInt64LittleEndian(word, v); stream.Write(word); }
         }
         foreach (var (name, values) in lists)
         {
-            using var stream = zip.CreateEntry(name + ".npy", CompressionLevel.Fastest).Open();
+            using var stream = Entry(zip, name, CompressionLevel.Fastest).Open();
             WriteHeader(stream, $"{{'descr': '|O', 'fortran_order': False, 'shape': ({values.Length},), }}");
             NumpyPickle.WriteObjectArray(stream, values);
         }
+    }
+
+    /// <summary>The earliest time a zip entry can hold, for every entry written: the same arrays always give the same file.</summary>
+    public static readonly DateTimeOffset EntryTime = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static ZipArchiveEntry Entry(ZipArchive zip, string name, CompressionLevel compression)
+    {
+        var entry = zip.CreateEntry(name + ".npy", compression);
+        entry.LastWriteTime = EntryTime;
+        return entry;
     }
 
     private static void WriteHeader(Stream stream, string dictionary)

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using PerfTests.Harness.Data;
 using PerfTests.Harness.Data.Acquisition;
 
 namespace PerfTests.Workloads.Tests.Data.Acquisition;
@@ -19,7 +20,7 @@ internal sealed class AcquisitionFixture : IDisposable
 
     public byte[] Content { get; }
     public string CacheDirectory { get; }
-    public string SetDirectory => DownloadCatalog.SetDirectory(CacheDirectory, SetName);
+    public string SetDirectory => CacheLayout.SetDirectory(CacheDirectory, SetName);
     public string TargetPath => Path.Combine(SetDirectory, FileName);
     public string PartialPath => TargetPath + FileDownloader.PartialSuffix;
     public string Sha256 => Hash(Content);

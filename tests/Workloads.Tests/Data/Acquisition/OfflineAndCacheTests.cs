@@ -112,7 +112,7 @@ public sealed class CacheLocationTests : IDisposable
 
         new DatasetsFetchSettings { Set = "mnist" }.CacheDirectory.Should().Be(fromEnvironment);
         new DatasetsFetchSettings { Set = "mnist", Cache = fromOption }.CacheDirectory.Should().Be(fromOption);
-        DownloadCatalog.SetDirectory(fromOption, "mnist").Should().Be(Path.Combine(fromOption, "datasets", "mnist"));
+        CacheLayout.SetDirectory(fromOption, "mnist").Should().Be(Path.Combine(fromOption, "datasets", "mnist"));
     }
 
     [Fact]
