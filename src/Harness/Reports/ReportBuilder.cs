@@ -115,8 +115,7 @@ public static class ReportBuilder
         }
 
         if (historical.Count > 0) conclusions.AddRange(AgainstHistorical(profile, noun, runs, historical));
-        conclusions.AddRange(runs.Where(r => r.Compute is not null || r.SteadyStateAllocatedBytesPerStep is not null)
-            .Select(r => $"Cost of {Label(r)}: {CostText.Summary(r)}."));
+        if (CostText.SectionLine(runs) is { } cost) conclusions.Add(cost);
         return conclusions;
     }
 
