@@ -70,7 +70,7 @@ public static class Comparison
         if (run.SteadyStateAllocatedBytesPerStep is not { } measured)
             return new Conclusion(AllocationCheck, ConclusionKind.Report, "the run recorded no allocation counters (a result from an older harness).");
         var epochs = run.SteadyStateEpochs;
-        string over = $"steady-state mean over {epochs.Count} epoch{(epochs.Count == 1 ? "" : "s")}, {epochs.Sum(e => e.Counters!.Steps)} steps";
+        string over = $"the least of {epochs.Count} steady-state epoch{(epochs.Count == 1 ? "" : "s")}";
         if (reference is not { } r)
             return new Conclusion(AllocationCheck, ConclusionKind.Report,
                 $"no allocation baseline: measured {Bytes(measured)} bytes per step ({over}). Record one with: {acceptHint}");

@@ -106,15 +106,18 @@ public sealed record RunResult
     public IReadOnlyList<EpochMeasurement> SteadyStateEpochs =>
         Epochs.Any(e => e.Stage == EpochStage.Actual) ? Epochs.Where(e => e.Stage == EpochStage.Actual).ToList() : Epochs;
 
-    /// <summary>Managed bytes a training step allocates in the steady state (all bytes ÷ all steps); null without counters.</summary>
+    /// <summary>
+    /// Managed bytes a training step allocates in the steady state: the least that any steady-state epoch's steps allocated on
+    /// average. The count covers the whole process, so a stray allocation elsewhere (a test runner reporting, a timer) lands
+    /// in one epoch; an allocation the step makes shows in every epoch. Null without counters.
+    /// </summary>
     public double? SteadyStateAllocatedBytesPerStep
     {
         get
         {
             var epochs = SteadyStateEpochs;
-            if (epochs.Any(e => e.Counters is null)) return null;
-            long steps = epochs.Sum(e => (long)e.Counters!.Steps);
-            return steps == 0 ? null : (double)epochs.Sum(e => e.Counters!.AllocatedBytes) / steps;
+            if (epochs.Any(e => e.Counters is not { Steps: > 0 })) return null;
+            return epochs.Min(e => e.Counters!.AllocatedBytesPerStep);
         }
     }
 

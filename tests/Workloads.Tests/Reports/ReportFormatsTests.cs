@@ -23,7 +23,7 @@ public sealed class ReportFormatsTests
     {
         var json = JsonReport.Render(ReportBuilder.Build(All, []));
 
-        json.Should().Contain("\"text\": \"9.79 (2.3x)\"").And.Contain("\"slowdown\"").And.Contain("\"data\": \"generated\"");
+        json.Should().Contain("\"text\": \"9.79 (2.3x) · 5.4%\"").And.Contain("\"slowdown\"").And.Contain("\"data\": \"generated\"");
     }
 
     [Fact]
