@@ -120,55 +120,55 @@ public static class FmaCalibration
     /// <summary>Keeps the loop's result alive so the JIT cannot drop it.</summary>
     public static float Sink { get; private set; }
 
+    private static float Block512() => Block<Vector512<float>, Fma512>();
+    private static float Block256() => Block<Vector256<float>, Fma256>();
+    private static float Block128() => Block<Vector128<float>, MultiplyAdd128>();
+
+    /// <summary>Twelve chains of c = c·a + b on one vector type; the JIT compiles one copy per width, every chain in a register.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float Block512()
+    private static float Block<TVector, TOps>() where TOps : IVectorOps<TVector>
     {
-        var a = Vector512.Create(0.999999f);
-        var b = Vector512.Create(1e-6f);
-        Vector512<float> c0 = b, c1 = b, c2 = b, c3 = b, c4 = b, c5 = b, c6 = b, c7 = b, c8 = b, c9 = b, c10 = b, c11 = b;
+        var a = TOps.Splat(0.999999f);
+        var b = TOps.Splat(1e-6f);
+        TVector c0 = b, c1 = b, c2 = b, c3 = b, c4 = b, c5 = b, c6 = b, c7 = b, c8 = b, c9 = b, c10 = b, c11 = b;
         for (int i = 0; i < InnerIterations; i++)
         {
-            c0 = Avx512F.FusedMultiplyAdd(c0, a, b); c1 = Avx512F.FusedMultiplyAdd(c1, a, b);
-            c2 = Avx512F.FusedMultiplyAdd(c2, a, b); c3 = Avx512F.FusedMultiplyAdd(c3, a, b);
-            c4 = Avx512F.FusedMultiplyAdd(c4, a, b); c5 = Avx512F.FusedMultiplyAdd(c5, a, b);
-            c6 = Avx512F.FusedMultiplyAdd(c6, a, b); c7 = Avx512F.FusedMultiplyAdd(c7, a, b);
-            c8 = Avx512F.FusedMultiplyAdd(c8, a, b); c9 = Avx512F.FusedMultiplyAdd(c9, a, b);
-            c10 = Avx512F.FusedMultiplyAdd(c10, a, b); c11 = Avx512F.FusedMultiplyAdd(c11, a, b);
+            c0 = TOps.MultiplyAdd(c0, a, b); c1 = TOps.MultiplyAdd(c1, a, b); c2 = TOps.MultiplyAdd(c2, a, b);
+            c3 = TOps.MultiplyAdd(c3, a, b); c4 = TOps.MultiplyAdd(c4, a, b); c5 = TOps.MultiplyAdd(c5, a, b);
+            c6 = TOps.MultiplyAdd(c6, a, b); c7 = TOps.MultiplyAdd(c7, a, b); c8 = TOps.MultiplyAdd(c8, a, b);
+            c9 = TOps.MultiplyAdd(c9, a, b); c10 = TOps.MultiplyAdd(c10, a, b); c11 = TOps.MultiplyAdd(c11, a, b);
         }
-        return Vector512.Sum(c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11);
+        return TOps.Sum(c0) + TOps.Sum(c1) + TOps.Sum(c2) + TOps.Sum(c3) + TOps.Sum(c4) + TOps.Sum(c5)
+             + TOps.Sum(c6) + TOps.Sum(c7) + TOps.Sum(c8) + TOps.Sum(c9) + TOps.Sum(c10) + TOps.Sum(c11);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float Block256()
+    private interface IVectorOps<TVector>
     {
-        var a = Vector256.Create(0.999999f);
-        var b = Vector256.Create(1e-6f);
-        Vector256<float> c0 = b, c1 = b, c2 = b, c3 = b, c4 = b, c5 = b, c6 = b, c7 = b, c8 = b, c9 = b, c10 = b, c11 = b;
-        for (int i = 0; i < InnerIterations; i++)
-        {
-            c0 = Fma.MultiplyAdd(c0, a, b); c1 = Fma.MultiplyAdd(c1, a, b);
-            c2 = Fma.MultiplyAdd(c2, a, b); c3 = Fma.MultiplyAdd(c3, a, b);
-            c4 = Fma.MultiplyAdd(c4, a, b); c5 = Fma.MultiplyAdd(c5, a, b);
-            c6 = Fma.MultiplyAdd(c6, a, b); c7 = Fma.MultiplyAdd(c7, a, b);
-            c8 = Fma.MultiplyAdd(c8, a, b); c9 = Fma.MultiplyAdd(c9, a, b);
-            c10 = Fma.MultiplyAdd(c10, a, b); c11 = Fma.MultiplyAdd(c11, a, b);
-        }
-        return Vector256.Sum(c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11);
+        static abstract TVector Splat(float value);
+        static abstract TVector MultiplyAdd(TVector c, TVector a, TVector b);
+        static abstract float Sum(TVector v);
+    }
+
+    private readonly struct Fma512 : IVectorOps<Vector512<float>>
+    {
+        public static Vector512<float> Splat(float value) => Vector512.Create(value);
+        public static Vector512<float> MultiplyAdd(Vector512<float> c, Vector512<float> a, Vector512<float> b) => Avx512F.FusedMultiplyAdd(c, a, b);
+        public static float Sum(Vector512<float> v) => Vector512.Sum(v);
+    }
+
+    private readonly struct Fma256 : IVectorOps<Vector256<float>>
+    {
+        public static Vector256<float> Splat(float value) => Vector256.Create(value);
+        public static Vector256<float> MultiplyAdd(Vector256<float> c, Vector256<float> a, Vector256<float> b) => Fma.MultiplyAdd(c, a, b);
+        public static float Sum(Vector256<float> v) => Vector256.Sum(v);
     }
 
     /// <summary>Without FMA: a multiply and an add, two FLOPs as the others count them.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float Block128()
+    private readonly struct MultiplyAdd128 : IVectorOps<Vector128<float>>
     {
-        var a = Vector128.Create(0.999999f);
-        var b = Vector128.Create(1e-6f);
-        Vector128<float> c0 = b, c1 = b, c2 = b, c3 = b, c4 = b, c5 = b, c6 = b, c7 = b, c8 = b, c9 = b, c10 = b, c11 = b;
-        for (int i = 0; i < InnerIterations; i++)
-        {
-            c0 = c0 * a + b; c1 = c1 * a + b; c2 = c2 * a + b; c3 = c3 * a + b; c4 = c4 * a + b; c5 = c5 * a + b;
-            c6 = c6 * a + b; c7 = c7 * a + b; c8 = c8 * a + b; c9 = c9 * a + b; c10 = c10 * a + b; c11 = c11 * a + b;
-        }
-        return Vector128.Sum(c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11);
+        public static Vector128<float> Splat(float value) => Vector128.Create(value);
+        public static Vector128<float> MultiplyAdd(Vector128<float> c, Vector128<float> a, Vector128<float> b) => c * a + b;
+        public static float Sum(Vector128<float> v) => Vector128.Sum(v);
     }
 }
 
