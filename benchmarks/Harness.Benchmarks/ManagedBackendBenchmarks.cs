@@ -10,6 +10,8 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using PerfTests.Harness.Backends;
 using PerfTests.Harness.Backends.Managed;
+using PerfTests.Harness.Data;
+using PerfTests.Harness.Measurements;
 using PerfTests.Harness.Workloads;
 
 namespace PerfTests.Benchmarks;
@@ -84,8 +86,11 @@ public unsafe class ManagedGemmBenchmarks
     }
 }
 
-/// <summary>One optimizer step (forward, backward, update) on a full random batch, per workload, on both backends.</summary>
-[Config(typeof(StepConfig))]
+/// <summary>
+/// One optimizer step (forward, backward, update) on a full random batch, per workload, on both backends, with the
+/// model's FLOPs per step (Workloads.ModelFlops), the GFLOP/s they imply and the % of this CPU's calibrated peak.
+/// </summary>
+[Config(typeof(TrainStepConfig))]
 public class TrainStepBenchmarks
 {
     private ITrainingSession _session = null!;
@@ -129,6 +134,14 @@ public class TrainStepBenchmarks
         return batch;
     }
 
+    /// <summary>The model FLOPs of one full-batch step of <paramref name="workload"/> (lstm_textgen with the 57-character vocabulary).</summary>
+    public static long FlopsPerStep(string workload) =>
+        ModelFlops.Count(WorkloadCatalog.Get(workload), workload == "lstm_textgen" ? 57 : 0).PerStep;
+
+    /// <summary>This CPU's calibrated FP32 peak at <see cref="Threads"/> threads (measured once, then cached; see DevicePeak).</summary>
+    public static PeakThroughput CpuPeak(int threads) =>
+        DevicePeak.For(DeviceDetector.Cpu(threads), threads, DataOptions.DefaultCacheDirectory(), out _)!;
+
     [Benchmark(Description = "TrainStep")]
     public float Step() => _session.TrainStep(_batch);
 
@@ -156,6 +169,52 @@ public sealed class GemmConfig : ManualConfig
         AddJob(StepConfig.ShortInProcess);
         AddColumn(new GflopsColumn());
     }
+}
+
+/// <summary>The short job, with the model's FLOPs per step, GFLOP/s and % of the calibrated peak.</summary>
+public sealed class TrainStepConfig : ManualConfig
+{
+    public TrainStepConfig()
+    {
+        AddJob(StepConfig.ShortInProcess);
+        AddColumn(new StepFlopsColumn(StepFlopsColumn.Figure.FlopsPerStep), new StepFlopsColumn(StepFlopsColumn.Figure.Gflops),
+            new StepFlopsColumn(StepFlopsColumn.Figure.PercentOfPeak));
+    }
+}
+
+/// <summary>TrainStep cases: model FLOPs per step, GFLOP/s (FLOPs / mean time) and that as % of the calibrated CPU peak.</summary>
+public sealed class StepFlopsColumn(StepFlopsColumn.Figure figure) : IColumn
+{
+    public enum Figure { FlopsPerStep, Gflops, PercentOfPeak }
+
+    public string Id => $"{nameof(StepFlopsColumn)}.{figure}";
+    public string ColumnName => figure switch { Figure.FlopsPerStep => "GFLOP/step", Figure.Gflops => "GFLOP/s", _ => "% of peak" };
+    public bool AlwaysShow => true;
+    public ColumnCategory Category => ColumnCategory.Custom;
+    public int PriorityInCategory => (int)figure;
+    public bool IsNumeric => true;
+    public UnitType UnitType => UnitType.Dimensionless;
+    public string Legend => figure switch
+    {
+        Figure.FlopsPerStep => "model FLOPs of one full-batch training step (README, What each run costs)",
+        Figure.Gflops => "model FLOPs per step / mean time",
+        _ => "GFLOP/s as a percentage of this CPU's calibrated FMA peak at the benchmark's thread count",
+    };
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+    public bool IsAvailable(Summary summary) => true;
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
+    {
+        double flops = TrainStepBenchmarks.FlopsPerStep((string)benchmarkCase.Parameters["Workload"]);
+        if (figure == Figure.FlopsPerStep) return (flops / 1e9).ToString("F3");
+        var statistics = summary[benchmarkCase]?.ResultStatistics;
+        if (statistics is null) return "-";
+        double gflops = flops / statistics.Mean;
+        if (figure == Figure.Gflops) return gflops.ToString("F1");
+        return (100 * gflops / TrainStepBenchmarks.CpuPeak(new TrainStepBenchmarks().Threads).Gflops).ToString("F1");
+    }
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
 }
 
 /// <summary>2·m·n·k floating-point operations over the mean time, in GFLOP/s.</summary>

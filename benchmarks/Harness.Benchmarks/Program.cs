@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Running;
 using PerfTests.Harness.Baselines;
+using PerfTests.Harness.Measurements;
 using PerfTests.Benchmarks;
 
 // "interleaved N": alternate harness and hand-written epochs N times and compare medians. On a shared,
@@ -71,8 +72,33 @@ if (args is ["steps", ..])
                 times[j].Add(clock.Elapsed.TotalSeconds);
             }
         foreach (var b in benches) b.Cleanup();
-        Console.WriteLine($"{workload,-14} " + string.Join("   ", backends.Select((b, j) => $"{b} {Comparison.Median(times[j]) * 1e3,8:F2} ms/step"))
+        double flops = TrainStepBenchmarks.FlopsPerStep(workload);
+        double peak = TrainStepBenchmarks.CpuPeak(benches[0].Threads).Gflops;
+        Console.WriteLine($"{workload,-14} {flops / 1e9,7:F3} GFLOP/step   " + string.Join("   ", backends.Select((b, j) =>
+                $"{b} {Comparison.Median(times[j]) * 1e3,8:F2} ms/step {flops / Comparison.Median(times[j]) / 1e9,6:F1} GFLOP/s {100 * flops / Comparison.Median(times[j]) / 1e9 / peak,5:F1}% of peak"))
             + (benches.Length == 2 ? $"   ratio {Comparison.Median(times[0]) / Comparison.Median(times[1]):F2}" : ""));
+    }
+    return 0;
+}
+
+// "calibrate [repeats]": the harness's FMA calibration at 1..N threads, each repeated (default 5) with its spread, and a
+// native C FMA loop (gcc -O3 -march=native, when gcc is installed) at the same thread counts for reference. Run it on an
+// idle machine: the figure is a peak, and anything else running lowers it.
+if (args is ["calibrate", ..])
+{
+    int repeats = args.Length > 1 && int.TryParse(args[1], out var n) && n > 0 ? n : 5;
+    Console.WriteLine($"kernel: {FmaCalibration.KernelName}, {FmaCalibration.VectorLanes} lanes; each figure is the best of 3 × 0.2 s, as the harness caches it");
+    var native = NativeFmaReference.Build();
+    if (native.Problem is { } problem) Console.WriteLine($"native reference: {problem}");
+    for (int threads = 1; threads <= Environment.ProcessorCount; threads++)
+    {
+        var figures = Enumerable.Range(0, repeats).Select(_ => FmaCalibration.Measure(threads)).ToList();
+        double median = Comparison.Median(figures);
+        double spread = (figures.Max() - figures.Min()) / median * 100;
+        var line = $"{threads,2} threads: C# {median,7:F1} GFLOP/s median, spread {spread:F1}% [{string.Join(", ", figures.Select(f => f.ToString("F1")))}]";
+        if (native.Path is { } path && NativeFmaReference.Run(path, threads) is { } c)
+            line += $"   native C {c,7:F1} GFLOP/s, C#/C {median / c:F3}";
+        Console.WriteLine(line);
     }
     return 0;
 }

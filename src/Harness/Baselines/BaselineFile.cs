@@ -35,6 +35,10 @@ public sealed record BaselineEntry
     public DataReference? Data { get; init; }
     public required MetricBaseline Metric { get; init; }
     public TimingBaseline? Timing { get; init; }
+    /// <summary>Managed bytes per training step: the same on every machine, so the gate checks it on any device.</summary>
+    public AllocationBaseline? Allocation { get; init; }
+    /// <summary>Peak resident memory of the run on this device.</summary>
+    public MemoryBaseline? Memory { get; init; }
     public RecordedEnvironment? Recorded { get; init; }
     public HistoricalSource? Historical { get; init; }
 
@@ -55,6 +59,14 @@ public sealed record TimingBaseline(
     IReadOnlyList<double> Samples,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? Budget,
     double SecondsPerEpoch);
+
+/// <param name="BytesPerStep">Managed bytes one steady-state training step allocates, on all threads (mean over the steps).</param>
+/// <param name="Tolerance">Bytes per step above <paramref name="BytesPerStep"/> the gate allows (absolute).</param>
+public sealed record AllocationBaseline(double BytesPerStep, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? Tolerance);
+
+/// <param name="PeakResidentBytes">The run's peak resident memory (VmHWM since the run began).</param>
+/// <param name="Budget">Largest allowed growth, as a ratio (1.5 = 50% more).</param>
+public sealed record MemoryBaseline(long PeakResidentBytes, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? Budget);
 
 public sealed record RecordedEnvironment(
     string BackendVersion,

@@ -46,6 +46,8 @@ public static partial class BaselineRules
         if (entry.Metric.Tolerance is null) return "metric/tolerance is null; only historical rows have none.";
         if (entry.Metric.Kind == MetricKind.TrainingLoss && entry.Metric.Tolerance > entry.Metric.Value)
             return $"metric/tolerance {entry.Metric.Tolerance} is larger than the loss itself ({entry.Metric.Value}): the check could never fail.";
+        if (entry.Allocation is { Tolerance: null }) return "allocation/tolerance is null; a measured allocation needs one.";
+        if (entry.Memory is { Budget: null }) return "memory/budget is null; a measured peak needs one.";
         if (entry.Timing is { } timing)
         {
             if (timing.Budget is null) return "timing/budget is null; only historical rows have none.";
@@ -61,6 +63,8 @@ public static partial class BaselineRules
         [
             ("metric/value", entry.Metric.Value), ("metric/tolerance", entry.Metric.Tolerance),
             ("timing/budget", entry.Timing?.Budget), ("timing/secondsPerEpoch", entry.Timing?.SecondsPerEpoch),
+            ("allocation/bytesPerStep", entry.Allocation?.BytesPerStep), ("allocation/tolerance", entry.Allocation?.Tolerance),
+            ("memory/budget", entry.Memory?.Budget),
             .. (entry.Timing?.Samples ?? []).Select((s, i) => ($"timing/samples/{i}", (double?)s)),
         ];
         return numbers.FirstOrDefault(n => n.Value is { } v && !double.IsFinite(v)).Name;

@@ -166,4 +166,13 @@ public sealed class BaselineStore
                 .Select(e => (e, f.Device.Key)))
             .Select(x => ((BaselineEntry, string)?)x)
             .FirstOrDefault();
+
+    /// <summary>A measured entry of another device that holds an allocation figure, for the allocation check of a device without its own.</summary>
+    public (BaselineEntry Entry, string Device)? FindAllocationReference(string workload, string backend, RunProfile profile, string excludeDevice) =>
+        Files.Where(f => f.Device.Key != excludeDevice)
+            .SelectMany(f => f.Entries
+                .Where(e => e.Historical is null && e.Allocation is not null && e.Workload == workload && e.Backend == backend && e.Profile == profile)
+                .Select(e => (e, f.Device.Key)))
+            .Select(x => ((BaselineEntry, string)?)x)
+            .FirstOrDefault();
 }

@@ -90,6 +90,10 @@ public static class BaselineUpdater
                 result.TimingSamples.Select(s => Math.Round(s, 4)).ToList(),
                 previous?.Timing?.Budget ?? GatePolicy.TimingBudget(deviceKind),
                 Math.Round(result.MeanEpochSeconds, 4)),
+            Allocation = AllocationOf(result, previous),
+            Memory = result.Counters?.PeakResidentScope == RunCounters.ScopeRun && result.PeakResidentBytes is { } peak
+                ? new MemoryBaseline(peak, previous?.Memory?.Budget ?? GatePolicy.MemoryBudget)
+                : null,
             Recorded = new RecordedEnvironment(
                 result.BackendVersion,
                 result.Environment.Commit,
@@ -102,6 +106,68 @@ public static class BaselineUpdater
                 result.TrainSamples,
                 result.ValidationSamples),
         };
+    }
+
+    /// <summary>The run's steady-state bytes per step, keeping a tolerance a reviewer set; null when the run has no counters.</summary>
+    private static AllocationBaseline? AllocationOf(RunResult result, BaselineEntry? previous) =>
+        result.SteadyStateAllocatedBytesPerStep is { } bytes
+            ? new AllocationBaseline(Math.Round(bytes, 1), previous?.Allocation?.Tolerance ?? GatePolicy.AllocationTolerance(bytes))
+            : null;
+
+    /// <summary>
+    /// Records only the allocation figure of each result into an existing entry, leaving its metric, timing, memory and
+    /// recorded environment as they are: allocations do not depend on the machine's speed, so a run on one machine may
+    /// supply them for another device's entry (<paramref name="intoDevice"/>) without touching that device's timings. The
+    /// entry must exist, have the same thread count (a worker pool's size could change what a step allocates) and the
+    /// same data. All or nothing, like <see cref="Accept"/>.
+    /// </summary>
+    public static IReadOnlyList<BaselineChange> AcceptAllocations(string directory, IEnumerable<RunResult> results, string? intoDevice = null, Action<string>? log = null)
+    {
+        var accepted = results.ToList();
+        foreach (var result in accepted)
+        {
+            if (ResultRules.Problem(result) is { } problem) throw new InvalidDataException($"result {result.Key}: {problem}; nothing was accepted.");
+            if (result.SteadyStateAllocatedBytesPerStep is null)
+                throw new InvalidDataException($"result {result.Key}: records no allocation counters; nothing was accepted.");
+        }
+        var schema = BaselineStore.LoadSchema(directory);
+        using var held = BaselineLock.Acquire(directory, waiting: log);
+
+        var changes = new List<BaselineChange>();
+        var writes = new List<(string Path, string Text)>();
+        foreach (var group in accepted.GroupBy(r => intoDevice ?? r.Device).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var deviceKey = DeviceKey.Parse(group.Key);
+            var path = BaselineStore.PathFor(directory, deviceKey.ToString());
+            if (!File.Exists(path)) throw new InvalidDataException($"{path}: no baseline file for {deviceKey}; allocation figures go into existing entries only. Nothing was accepted.");
+            var file = BaselineStore.ReadFile(path, schema);
+            var entries = file.Entries.ToDictionary(e => e.Key);
+            foreach (var result in group)
+            {
+                var key = $"{result.Workload}/{result.Backend}/{result.Profile.Name()}";
+                if (!entries.TryGetValue(key, out var previous) || previous.Historical is not null)
+                    throw new InvalidDataException($"{path}: no measured entry {key} to add the allocation of {result.Key} to; nothing was accepted.");
+                if (deviceKey.Kind == DeviceKind.Cpu && deviceKey.Threads != result.Environment.Threads)
+                    throw new InvalidDataException($"{result.Key}: ran on {result.Environment.Threads} threads, {deviceKey} has {deviceKey.Threads}; nothing was accepted.");
+                if (previous.Data is { } data && (data.Name != result.Data.Name || data.Checksum != result.Data.Checksum))
+                    throw new InvalidDataException($"{result.Key}: trained on {result.Data.Name}, the entry {key} of {deviceKey} on {data.Name}; nothing was accepted.");
+                var entry = previous with { Allocation = AllocationOf(result, previous) };
+                entries[key] = entry;
+                changes.Add(DescribeFigures(group.Key, key, previous, entry));
+            }
+            var text = Serialize(file with { Entries = entries.Values.OrderBy(e => e.Key, StringComparer.Ordinal).ToList() });
+            try
+            {
+                BaselineStore.Parse(path, text, schema);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException($"Refusing to write a baseline the gate would reject; nothing was accepted. {e.Message}", e);
+            }
+            if (File.ReadAllText(path) != text) writes.Add((path, text));
+        }
+        foreach (var (path, text) in writes) AtomicFile.WriteAllText(path, text);
+        return changes;
     }
 
     private static BaselineChange Describe(string device, string key, BaselineEntry? before, BaselineEntry after, RunResult result)
@@ -124,10 +190,15 @@ public static class BaselineUpdater
         double oldMedian = before.Timing is { Samples.Count: > 0 } t ? Comparison.Median(t.Samples) : double.NaN;
         double newMedian = after.Timing is { } timing ? Comparison.Median(timing.Samples) : double.NaN;
         if (oldMedian != newMedian && !(double.IsNaN(oldMedian) && double.IsNaN(newMedian))) parts.Add($"median {oldMedian:0.000} → {newMedian:0.000} s/epoch ({(newMedian / oldMedian - 1) * 100:+0.0;-0.0}%)");
+        if (before.Allocation?.BytesPerStep != after.Allocation?.BytesPerStep)
+            parts.Add($"allocation {AllocationText(before.Allocation)} → {AllocationText(after.Allocation)} bytes/step");
         if (before.Data != after.Data) parts.Add($"data {before.Data?.Name ?? "?"} → {after.Data!.Name}");
         if (parts.Count == 0) parts.Add("environment or samples updated");
         return new BaselineChange(device, key, ChangeKind.Updated, string.Join(", ", parts));
     }
+
+    private static string AllocationText(AllocationBaseline? allocation) =>
+        allocation is null ? "none" : allocation.BytesPerStep.ToString("#,0.#", System.Globalization.CultureInfo.InvariantCulture);
 
     private static BaselineFile Wrap(BaselineEntry entry) => new() { Device = new BaselineDevice("x", "cpu", "x"), Entries = [entry] };
 }

@@ -20,11 +20,16 @@ public static class Comparison
     public const string MetricCheck = "metric";
     public const string TimingCheck = "timing";
     public const string DataCheck = "data";
+    public const string AllocationCheck = "allocation";
+    public const string MemoryCheck = "memory";
 
     /// <param name="sameDevice">This workload/backend/profile's entry for the run's device, if any.</param>
     /// <param name="metricReference">An entry for another device to check the metric against when <paramref name="sameDevice"/> is null.</param>
     /// <param name="acceptHint">The command that would record the run as the new baseline (shown in messages).</param>
-    public static Verdict Compare(RunResult run, BaselineEntry? sameDevice, (BaselineEntry Entry, string Device)? metricReference, string acceptHint)
+    /// <param name="allocationReference">Another device's entry holding an allocation figure, used when <paramref name="sameDevice"/>
+    /// has none (allocations do not depend on the machine's speed); defaults to <paramref name="metricReference"/>.</param>
+    public static Verdict Compare(RunResult run, BaselineEntry? sameDevice, (BaselineEntry Entry, string Device)? metricReference, string acceptHint,
+        (BaselineEntry Entry, string Device)? allocationReference = null)
     {
         var conclusions = new List<Conclusion>();
         var reference = sameDevice is not null ? (sameDevice, run.Device) : metricReference;
@@ -48,8 +53,57 @@ public static class Comparison
         conclusions.Add(sameDevice?.Timing is { Budget: not null } timing && timing.Samples.Count > 0
             ? CompareTiming(run, timing)
             : NoTimingBaseline(run, acceptHint));
+        var allocation = sameDevice?.Allocation is { } own ? (own, run.Device)
+            : (allocationReference ?? metricReference) is { Entry.Allocation: { } other } elsewhere ? (other, elsewhere.Device)
+            : ((AllocationBaseline, string)?)null;
+        conclusions.Add(CompareAllocation(run, allocation, acceptHint));
+        conclusions.Add(CompareMemory(run, sameDevice?.Memory));
         return new Verdict(run.Key, conclusions);
     }
+
+    /// <summary>
+    /// Fails when a steady-state training step allocates more managed bytes than the baseline plus its tolerance. No statistics:
+    /// the count does not depend on the machine's speed or load, so one run decides, on any device.
+    /// </summary>
+    private static Conclusion CompareAllocation(RunResult run, (AllocationBaseline Baseline, string Device)? reference, string acceptHint)
+    {
+        if (run.SteadyStateAllocatedBytesPerStep is not { } measured)
+            return new Conclusion(AllocationCheck, ConclusionKind.Report, "the run recorded no allocation counters (a result from an older harness).");
+        var epochs = run.SteadyStateEpochs;
+        string over = $"the least of {epochs.Count} steady-state epoch{(epochs.Count == 1 ? "" : "s")}";
+        if (reference is not { } r)
+            return new Conclusion(AllocationCheck, ConclusionKind.Report,
+                $"no allocation baseline: measured {Bytes(measured)} bytes per step ({over}). Record one with: {acceptHint}");
+        double tolerance = r.Baseline.Tolerance ?? 0;
+        string where = r.Device == run.Device ? "" : $" (baseline from {r.Device}: allocations do not depend on the machine's speed)";
+        string figures = $"{Bytes(measured)} bytes per step ({over}), baseline {Bytes(r.Baseline.BytesPerStep)} bytes per step, tolerance {Bytes(tolerance)} bytes per step{where}";
+        if (measured > r.Baseline.BytesPerStep + tolerance)
+            return new Conclusion(AllocationCheck, ConclusionKind.Fail,
+                $"a training step allocates more than the baseline allows: {figures}. Per epoch: {string.Join(", ", epochs.Select(e => Bytes(e.Counters!.AllocatedBytesPerStep)))} bytes per step.");
+        if (measured < r.Baseline.BytesPerStep - tolerance)
+            return new Conclusion(AllocationCheck, ConclusionKind.Report, $"allocates less than the baseline: {figures}. If this is intended, accept the new baseline.");
+        return new Conclusion(AllocationCheck, ConclusionKind.Pass, figures);
+    }
+
+    /// <summary>The run's peak resident memory against this device's own figure (memory depends on the machine's libraries and threads).</summary>
+    private static Conclusion CompareMemory(RunResult run, MemoryBaseline? baseline)
+    {
+        if (run.Counters is not { } counters || run.PeakResidentBytes is not { } peak)
+            return new Conclusion(MemoryCheck, ConclusionKind.Report, "the run recorded no peak resident memory" +
+                (run.Counters?.PeakResidentNote is { } note ? $": {note}." : "."));
+        if (counters.PeakResidentScope != RunCounters.ScopeRun)
+            return new Conclusion(MemoryCheck, ConclusionKind.Report, $"peak resident memory {Bytes(peak)} bytes is not the run's own: {counters.PeakResidentNote}.");
+        if (baseline is null)
+            return new Conclusion(MemoryCheck, ConclusionKind.Report, $"no peak-memory baseline for {run.Device}: measured {Bytes(peak)} bytes.");
+        double budget = baseline.Budget ?? 1;
+        double ratio = (double)peak / baseline.PeakResidentBytes;
+        string figures = $"peak resident {Bytes(peak)} bytes, baseline {Bytes(baseline.PeakResidentBytes)} bytes, ratio {ratio.ToString("F2", CultureInfo.InvariantCulture)}x, budget {budget.ToString("F2", CultureInfo.InvariantCulture)}x";
+        return ratio > budget
+            ? new Conclusion(MemoryCheck, ConclusionKind.Fail, $"the run needs more memory than the budget allows: {figures}.")
+            : new Conclusion(MemoryCheck, ConclusionKind.Pass, figures);
+    }
+
+    private static string Bytes(double value) => value.ToString("#,0", CultureInfo.InvariantCulture);
 
     private static Conclusion CompareMetric(RunResult run, BaselineEntry entry, string device)
     {

@@ -56,4 +56,15 @@ public static class GatePolicy
     /// <summary>Allowed slowdown of the median against a stored baseline. CPUs here are shared 2-core VMs whose speed drifts by tens of
     /// percent between runs; GPUs are steadier.</summary>
     public static double TimingBudget(DeviceKind kind) => kind == DeviceKind.Cuda ? 1.25 : 1.5;
+
+    /// <summary>
+    /// Bytes per step a training step may allocate above its baseline: 10% of it, and at least 1 KiB. A step allocates the
+    /// same objects every time, so the figure barely moves between runs and machines; the floor absorbs a stray runtime
+    /// allocation (a timer, a thread-pool item) averaged over an epoch's steps, while a step that starts allocating a
+    /// buffer or a boxed value per batch shows at once.
+    /// </summary>
+    public static double AllocationTolerance(double baselineBytesPerStep) => Math.Max(1024, Math.Ceiling(0.10 * baselineBytesPerStep));
+
+    /// <summary>Largest allowed growth of a run's peak resident memory on the same device.</summary>
+    public const double MemoryBudget = 1.5;
 }

@@ -16,6 +16,14 @@ public class BaselinesSettings : CommandSettings
     [Description("Baselines folder (default: $PERFTESTS_BASELINES or baselines/ beside PerfTests.sln).")]
     public string? Baselines { get; init; }
 
+    [CommandOption("--allocation-only")]
+    [Description("accept: record only the results' allocation per step into existing entries; metric, timing and memory stay as they are.")]
+    public bool AllocationOnly { get; init; }
+
+    [CommandOption("--into <DEVICE>")]
+    [Description("accept --allocation-only: the device key whose entries receive the figures (default: each result's own device).")]
+    public string? Into { get; init; }
+
     internal string Directory => Baselines ?? BaselineStore.DefaultDirectory(System.IO.Directory.GetCurrentDirectory());
 
     internal IReadOnlyList<RunResult> ReadResults() => Results.SelectMany(ResultFiles.ReadAll).ToList();
@@ -34,14 +42,21 @@ public sealed class BaselinesAcceptCommand : Command<BaselinesSettings>
                 AnsiConsole.MarkupLine("[red]No result files found.[/]");
                 return ExitCodes.BadInput;
             }
-            var changes = BaselineUpdater.Accept(settings.Directory, results, line => Console.Error.WriteLine(line));
+            if (settings.Into is not null && !settings.AllocationOnly)
+            {
+                AnsiConsole.MarkupLine("[red]--into is only for --allocation-only: a full accept files each result under its own device.[/]");
+                return ExitCodes.BadInput;
+            }
+            var changes = settings.AllocationOnly
+                ? BaselineUpdater.AcceptAllocations(settings.Directory, results, settings.Into, line => Console.Error.WriteLine(line))
+                : BaselineUpdater.Accept(settings.Directory, results, line => Console.Error.WriteLine(line));
             foreach (var change in changes)
                 AnsiConsole.MarkupLine($"{Colour(change.Kind)} {Markup.Escape($"{change.Device}/{change.Entry}: {change.Summary}")}");
             AnsiConsole.MarkupLineInterpolated(
                 $"{changes.Count(c => c.Kind == ChangeKind.Added)} added, {changes.Count(c => c.Kind == ChangeKind.Updated)} updated, {changes.Count(c => c.Kind == ChangeKind.Unchanged)} unchanged in {settings.Directory}. Review with: git diff baselines/");
             return ExitCodes.Ok;
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or InvalidOperationException or FormatException)
         {
             AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
             return ExitCodes.BadInput;
@@ -69,7 +84,8 @@ public sealed class BaselinesCheckCommand : Command<BaselinesSettings>
             {
                 var entry = store.Find(result.Workload, result.Backend, result.Device, result.Profile);
                 var reference = entry is null ? store.FindMetricReference(result.Workload, result.Backend, result.Profile, result.Device) : null;
-                var verdict = Comparison.Compare(result, entry, reference, "dotnet run --project src/Harness -c Release -- baselines accept <result>");
+                var verdict = Comparison.Compare(result, entry, reference, "dotnet run --project src/Harness -c Release -- baselines accept <result>",
+                    store.FindAllocationReference(result.Workload, result.Backend, result.Profile, result.Device));
                 if (!verdict.Passed) failed++;
                 AnsiConsole.WriteLine(verdict.ToString());
             }

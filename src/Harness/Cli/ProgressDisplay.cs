@@ -14,7 +14,11 @@ public static class ProgressDisplay
     {
         if (AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected)
         {
+            // Refreshed from the trainer's thread between steps, not by Spectre's own render thread: a step's allocations are
+            // counted on every thread, and the renderer's must not land among them.
+            var lastRefresh = DateTime.UtcNow;
             return AnsiConsole.Progress()
+                .AutoRefresh(false)
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
                 .Start(ctx =>
                 {
@@ -26,12 +30,19 @@ public static class ProgressDisplay
                             case EpochStarted s:
                                 task.MaxValue = (double)s.Epochs * s.Batches;
                                 task.Description = Markup.Escape($"{title} epoch {s.Epoch}/{s.Epochs}");
+                                ctx.Refresh();
                                 break;
                             case BatchCompleted b:
                                 task.Value = (double)(b.Epoch - 1) * b.Batches + b.Batch;
+                                if (DateTime.UtcNow - lastRefresh > TimeSpan.FromMilliseconds(100))
+                                {
+                                    lastRefresh = DateTime.UtcNow;
+                                    ctx.Refresh();
+                                }
                                 break;
                             case ValidationStarted v:
                                 task.Description = Markup.Escape($"{title} epoch {v.Epoch} validating");
+                                ctx.Refresh();
                                 break;
                             case EpochCompleted c:
                                 AnsiConsole.MarkupLineInterpolated($"  {PlainLine(c)}");

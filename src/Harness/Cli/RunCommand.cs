@@ -197,6 +197,7 @@ public sealed class RunCommand : Command<RunSettings>
         results.Add(result);
         AnsiConsole.MarkupLineInterpolated(
             $"  {result.MetricKind.Label()}: [bold]{result.Metric:F4}[/], {result.MeanEpochSeconds:F2} s/epoch (steady state {result.SteadyStateMeanSeconds:F2} s), data: {result.Data.Name}");
+        if (CostText.Summary(result) is { Length: > 0 } cost) AnsiConsole.MarkupLineInterpolated($"  cost: {cost}");
         if (result.SampleText is { } sample) AnsiConsole.MarkupLineInterpolated($"  sample: [grey]{sample}[/]");
         if (outDirectory is null) return true;
         try

@@ -44,7 +44,8 @@ public static class GateRunner
             var accepted = new Verdict(result.Key, changes.Select(c => new Conclusion("accept", ConclusionKind.Report, $"{c.Kind}: {c.Summary}")).ToList());
             return new GateOutcome(result, accepted, resultPath, changes);
         }
-        var verdict = Comparison.Compare(result, entry, reference, acceptHint);
+        var verdict = Comparison.Compare(result, entry, reference, acceptHint,
+            store.FindAllocationReference(workload.Name, backend.Name, settings.Profile, gateCase.Device.ToString()));
         if (settings.Base is { } baseSpec)
             verdict = verdict with { Conclusions = [.. verdict.Conclusions, ComparePaired(gateCase, device, settings, baseSpec, log)] };
         return new GateOutcome(result, verdict, resultPath, []);

@@ -35,6 +35,9 @@ public static class ResultRules
         if (result.ParameterCount < 1) return $"parameterCount: {result.ParameterCount}, must be at least 1";
         if (result.Environment.Threads < 0) return $"environment.threads: {result.Environment.Threads}, must not be negative";
 
+        if (result.Compute is { } compute && ComputeProblem(compute) is { } computeProblem) return $"compute.{computeProblem}";
+        if (result.Counters is { } counters && CountersProblem(counters) is { } countersProblem) return $"counters.{countersProblem}";
+
         if (result.Epochs.Count == 0) return "epochs: a result with no epochs";
         for (int i = 0; i < result.Epochs.Count; i++)
         {
@@ -64,6 +67,42 @@ public static class ResultRules
             if (!double.IsFinite(samples[i]) || samples[i] <= 0) return $"trainSecondsSamples[{i}] is {F(samples[i])}, must be positive";
         }
         if (epoch.Epoch < 1) return $"epoch is {epoch.Epoch}, must be at least 1";
+        foreach (var (name, value) in new[] { ("gflops", epoch.Gflops), ("percentOfPeak", epoch.PercentOfPeak) })
+        {
+            if (value is { } v && (!double.IsFinite(v) || v < 0)) return $"{name} is {F(v)}, must be a finite number, not negative";
+        }
+        if (epoch.Counters is { } c)
+        {
+            (string Name, long Value)[] counts =
+            [
+                ("steps", c.Steps), ("allocatedBytes", c.AllocatedBytes), ("gen0Collections", c.Gen0Collections),
+                ("gen1Collections", c.Gen1Collections), ("gen2Collections", c.Gen2Collections), ("peakResidentBytes", c.PeakResidentBytes ?? 0),
+            ];
+            foreach (var (name, value) in counts)
+            {
+                if (value < 0) return $"counters.{name} is {value}, must not be negative";
+            }
+        }
+        return null;
+    }
+
+    private static string? ComputeProblem(ComputeCost compute)
+    {
+        if (compute.FlopsPerSample < 1) return $"flopsPerSample is {compute.FlopsPerSample}, must be at least 1";
+        if (compute.OptimizerFlopsPerStep < 0) return $"optimizerFlopsPerStep is {compute.OptimizerFlopsPerStep}, must not be negative";
+        if (compute.FlopsPerStep < compute.FlopsPerSample) return $"flopsPerStep is {compute.FlopsPerStep}, less than one sample's {compute.FlopsPerSample}";
+        if (compute.PeakGflops is { } peak && (!double.IsFinite(peak) || peak <= 0)) return $"peakGflops is {F(peak)}, must be positive";
+        if (compute.PeakSource is not { Length: > 0 }) return "peakSource is missing: say where the peak comes from, or why there is none";
+        return null;
+    }
+
+    private static string? CountersProblem(RunCounters counters)
+    {
+        string[] scopes = [RunCounters.ScopeRun, RunCounters.ScopeProcess, RunCounters.ScopeUnavailable];
+        if (!scopes.Contains(counters.PeakResidentScope)) return $"peakResidentScope is '{counters.PeakResidentScope}', not one of {string.Join(", ", scopes)}";
+        if (counters.PeakResidentScope != RunCounters.ScopeRun && counters.PeakResidentNote is not { Length: > 0 })
+            return "peakResidentNote is missing: a peak not taken over the run must say why";
+        if (counters.DevicePeakAllocatedBytes is < 0) return $"devicePeakAllocatedBytes is {counters.DevicePeakAllocatedBytes}, must not be negative";
         return null;
     }
 

@@ -23,6 +23,26 @@ public sealed record EpochMeasurement(
     /// statistical test, in the unit it reports (training seconds per epoch).
     /// </summary>
     public IReadOnlyList<double> TrainSecondsSamples { get; init; } = [];
+
+    /// <summary>Allocations, collections and peak memory of the epoch's training; null in results from before they were recorded.</summary>
+    public EpochCounters? Counters { get; init; }
+
+    /// <summary>Model FLOPs of the epoch's training (<see cref="ComputeCost"/>) ÷ <see cref="TrainSeconds"/>, in GFLOP/s.</summary>
+    public double? Gflops { get; init; }
+
+    /// <summary><see cref="Gflops"/> as a percentage of the device's peak (<see cref="ComputeCost.PeakGflops"/>).</summary>
+    public double? PercentOfPeak { get; init; }
+}
+
+/// <summary>The arithmetic a run's training does (Workloads.ModelFlops) and the device peak it is read against.</summary>
+/// <param name="FlopsPerSample">Forward + backward of one sample, loss included.</param>
+/// <param name="OptimizerFlopsPerStep">The optimizer's update of every parameter, once per step.</param>
+/// <param name="FlopsPerStep">One full batch: batch size × <paramref name="FlopsPerSample"/> + <paramref name="OptimizerFlopsPerStep"/>.</param>
+/// <param name="PeakGflops">The device's peak FP32 rate; null when unknown, with the reason in <paramref name="PeakSource"/>.</param>
+/// <param name="PeakSource">Where the peak comes from (calibrated or published), or why there is none.</param>
+public sealed record ComputeCost(long FlopsPerSample, long OptimizerFlopsPerStep, long FlopsPerStep, double? PeakGflops, string PeakSource)
+{
+    public double EpochFlops(int samples, int steps) => (double)samples * FlopsPerSample + (double)steps * OptimizerFlopsPerStep;
 }
 
 /// <summary>Where a run happened: enough to tell whether two runs are comparable.</summary>
@@ -59,6 +79,12 @@ public sealed record RunResult
     /// <summary>lstm_textgen: characters sampled at temperature 0.5 after training.</summary>
     public string? SampleText { get; init; }
 
+    /// <summary>FLOPs per step and the device's peak; null in results from before they were recorded.</summary>
+    public ComputeCost? Compute { get; init; }
+
+    /// <summary>How the memory figures were taken; null in results from before they were recorded.</summary>
+    public RunCounters? Counters { get; init; }
+
     /// <summary>The seed's figure after the last epoch: validation accuracy, or training loss for lstm_textgen.</summary>
     public double Metric => MetricOf(Epochs[^1], MetricKind);
 
@@ -75,6 +101,45 @@ public sealed record RunResult
     public IReadOnlyList<double> TimingSamples =>
         (Epochs.Any(e => e.Stage == EpochStage.Actual) ? Epochs.Where(e => e.Stage == EpochStage.Actual) : Epochs)
         .SelectMany(e => e.TrainSecondsSamples).ToList();
+
+    /// <summary>The epochs the steady-state figures use: all but the warm-up epoch, or all when only it ran.</summary>
+    public IReadOnlyList<EpochMeasurement> SteadyStateEpochs =>
+        Epochs.Any(e => e.Stage == EpochStage.Actual) ? Epochs.Where(e => e.Stage == EpochStage.Actual).ToList() : Epochs;
+
+    /// <summary>
+    /// Managed bytes a training step allocates in the steady state: the least that any steady-state epoch's steps allocated on
+    /// average. The count covers the whole process, so a stray allocation elsewhere (a test runner reporting, a timer) lands
+    /// in one epoch; an allocation the step makes shows in every epoch. Null without counters.
+    /// </summary>
+    public double? SteadyStateAllocatedBytesPerStep
+    {
+        get
+        {
+            var epochs = SteadyStateEpochs;
+            if (epochs.Any(e => e.Counters is not { Steps: > 0 })) return null;
+            return epochs.Min(e => e.Counters!.AllocatedBytesPerStep);
+        }
+    }
+
+    /// <summary>The largest peak resident memory any epoch saw; null when none was read.</summary>
+    public long? PeakResidentBytes => Epochs.Select(e => e.Counters?.PeakResidentBytes).Max();
+
+    /// <summary>Steady-state model FLOPs ÷ steady-state training seconds; null without <see cref="Compute"/>.</summary>
+    public double? SteadyStateGflops
+    {
+        get
+        {
+            var epochs = SteadyStateEpochs;
+            if (Compute is null || epochs.Any(e => e.Counters is null)) return null;
+            double seconds = epochs.Sum(e => e.TrainSeconds);
+            double flops = epochs.Sum(e => Compute.EpochFlops(TrainSamples, e.Counters!.Steps));
+            return seconds > 0 ? flops / seconds / 1e9 : null;
+        }
+    }
+
+    /// <summary><see cref="SteadyStateGflops"/> as a percentage of the device's peak; null when either is unknown.</summary>
+    public double? SteadyStatePercentOfPeak =>
+        SteadyStateGflops is { } gflops && Compute?.PeakGflops is { } peak && peak > 0 ? 100 * gflops / peak : null;
 
     public static double MetricOf(EpochMeasurement epoch, MetricKind kind) => kind switch
     {

@@ -115,6 +115,7 @@ public static class ReportBuilder
         }
 
         if (historical.Count > 0) conclusions.AddRange(AgainstHistorical(profile, noun, runs, historical));
+        if (CostText.SectionLine(runs) is { } cost) conclusions.Add(cost);
         return conclusions;
     }
 

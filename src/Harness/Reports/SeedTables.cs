@@ -25,13 +25,15 @@ public static class SeedTables
             kind.HigherIsBetter());
     }
 
+    /// <summary>Seconds per epoch; our cells also carry the run's steady-state share of the device's peak ("4.19 · 15%").</summary>
     public static ReportTable Seconds(string workload, IReadOnlyList<RunResult> results, IReadOnlyList<HistoricalFigure>? historical = null) =>
-        Build($"{workload}: seconds per epoch (mean of all epochs)", results, historical ?? [],
+        Build($"{workload}: seconds per epoch (mean of all epochs) · % of the device's peak FLOP/s (steady state)", results, historical ?? [],
             r => r.MeanEpochSeconds, h => h.SecondsPerEpoch,
             (value, best) => value == best
                 ? new TableCell(FormatSeconds(value), value, Bold: true, Slowdown: 1)
                 : new TableCell($"{FormatSeconds(value)} ({FormatRatio(value / best)}x)", value, Slowdown: value / best),
-            higherIsBetter: false);
+            higherIsBetter: false,
+            suffix: r => CostText.PercentOfPeak(r) is { Length: > 0 } percent ? $" · {percent}" : "");
 
     public static string FormatMetric(double value) => value.ToString("F4", CultureInfo.InvariantCulture);
 
@@ -40,19 +42,21 @@ public static class SeedTables
 
     public static string FormatRatio(double ratio) => ratio.ToString("F1", CultureInfo.InvariantCulture);
 
-    private sealed record RowValues(string Label, string Backend, bool Historical, Dictionary<string, (double Value, DataKind Data)> ByDevice);
+    private sealed record RowValues(string Label, string Backend, bool Historical, Dictionary<string, (double Value, DataKind Data, string Suffix)> ByDevice);
 
+    /// <param name="suffix">Text after the value of our cells (after the data marker), e.g. the run's % of peak.</param>
     private static ReportTable Build(string title, IReadOnlyList<RunResult> results, IReadOnlyList<HistoricalFigure> historical,
-        Func<RunResult, double> value, Func<HistoricalFigure, double?> historicalValue, Func<double, double, TableCell> cell, bool higherIsBetter)
+        Func<RunResult, double> value, Func<HistoricalFigure, double?> historicalValue, Func<double, double, TableCell> cell, bool higherIsBetter,
+        Func<RunResult, string>? suffix = null)
     {
         var ours = results.GroupBy(r => r.Backend).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new RowValues(g.Key, g.Key, false,
-                g.GroupBy(r => r.Device).ToDictionary(d => d.Key, d => (value(d.Last()), DataKinds.Of(d.Last())))))
+                g.GroupBy(r => r.Device).ToDictionary(d => d.Key, d => (value(d.Last()), DataKinds.Of(d.Last()), suffix?.Invoke(d.Last()) ?? ""))))
             .ToList();
         var theirs = historical.GroupBy(h => (h.Backend, h.Label)).OrderBy(g => g.Key.Backend, StringComparer.Ordinal)
             .Select(g => new RowValues(g.Key.Label, g.Key.Backend, true,
                 g.Where(h => historicalValue(h) is not null).GroupBy(h => h.Device)
-                    .ToDictionary(d => d.Key, d => (historicalValue(d.Last())!.Value, DataKind.Seed))))
+                    .ToDictionary(d => d.Key, d => (historicalValue(d.Last())!.Value, DataKind.Seed, ""))))
             .ToList();
 
         var columns = ours.SelectMany(r => r.ByDevice.Keys).Distinct().Order(StringComparer.Ordinal)
@@ -70,11 +74,11 @@ public static class SeedTables
                 return values.Count == 0 ? double.NaN : higherIsBetter ? values.Max() : values.Min();
             });
             return group.Select(row => new ReportRow(row.Label, row.Backend, row.Historical, columns
-                .Select(c => row.ByDevice.TryGetValue(c, out var v) ? Mark(cell(v.Value, best[c]), v.Data) : TableCell.Empty)
+                .Select(c => row.ByDevice.TryGetValue(c, out var v) ? Mark(cell(v.Value, best[c]), v.Data, v.Suffix) : TableCell.Empty)
                 .ToList()));
         }
     }
 
-    private static TableCell Mark(TableCell cell, DataKind data) =>
-        data == DataKind.Seed ? cell : cell with { Text = cell.Text + data.Suffix(), Data = data };
+    private static TableCell Mark(TableCell cell, DataKind data, string suffix) =>
+        data == DataKind.Seed ? cell with { Text = cell.Text + suffix } : cell with { Text = cell.Text + data.Suffix() + suffix, Data = data };
 }

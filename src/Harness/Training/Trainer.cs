@@ -33,6 +33,7 @@ public sealed class Trainer(WorkloadSpec workload, string backendName, int seed)
             : null;
         int batches = (train.Count + workload.BatchSize - 1) / workload.BatchSize;
         var measurements = new List<EpochMeasurement>(epochs);
+        var allocations = new StepAllocationMeter();
 
         for (int epoch = 1; epoch <= epochs; epoch++)
         {
@@ -44,13 +45,16 @@ public sealed class Trainer(WorkloadSpec workload, string backendName, int seed)
             var segmentSamples = new double[segments];
             int segment = 0, segmentStart = 0;
             var segmentStartTime = epochClock.Elapsed;
+            allocations.StartEpoch();
             for (int b = 0; b < batches; b++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int start = b * workload.BatchSize;
                 Fill(batch, train, order.AsSpan(start, Math.Min(workload.BatchSize, train.Count - start)));
                 if (augmenter is not null) augmenter.Apply(batch.Features!, batch.Count);
+                allocations.BeforeStep();
                 float loss = session.TrainStep(batch);
+                allocations.AfterStep();
                 if (!float.IsFinite(loss))
                     throw new TrainingDivergedException(workload.Name, backendName, epoch, b + 1, batches, loss);
                 lossSum += (double)loss * batch.Count;
@@ -63,6 +67,7 @@ public sealed class Trainer(WorkloadSpec workload, string backendName, int seed)
                 }
             }
             double trainSeconds = epochClock.Elapsed.TotalSeconds;
+            var counters = allocations.EndEpoch();
 
             var validation = Evaluate(session, data.Validation, batch, epoch, progress, cancellationToken);
             double seconds = epochClock.Elapsed.TotalSeconds;
@@ -77,6 +82,7 @@ public sealed class Trainer(WorkloadSpec workload, string backendName, int seed)
                 trainSeconds)
             {
                 TrainSecondsSamples = segmentSamples,
+                Counters = counters,
             };
             measurements.Add(measurement);
             progress?.Report(new EpochCompleted(workload.Name, epochs, measurement));

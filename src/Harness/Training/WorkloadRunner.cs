@@ -66,6 +66,12 @@ public static class WorkloadRunner
         var epochs = request.Epochs ?? workload.ScheduleFor(request.Profile).Epochs;
         var dimensions = new ModelDimensions(data.Classes, data.DataDimension);
 
+        var flops = ModelFlops.Count(workload, data.DataDimension);
+        var peak = DevicePeak.For(deviceInfo, request.EffectiveThreads, request.Data.CacheDirectory, out var noPeak);
+        var compute = new ComputeCost(flops.PerSample, flops.OptimizerPerStep, flops.PerStep, peak?.Gflops, peak?.Source ?? noPeak);
+        var (peakScope, peakNote) = ProcessMemory.ResetPeak();
+        var counters = new RunCounters(peakScope, peakNote, null, device.Kind == DeviceKind.Cuda ? RunCounters.NoCudaMemoryStatistics : null);
+
         using var session = backend.CreateSession(workload, dimensions, device,
             new SessionOptions(request.Seed, request.EffectiveThreads));
         var trainer = new Trainer(workload, backend.Name, request.Seed);
@@ -88,10 +94,19 @@ public static class WorkloadRunner
             ValidationSamples = data.Validation.Count,
             ParameterCount = session.ParameterCount,
             MetricKind = workload.Metric,
-            Epochs = measurements,
+            Epochs = measurements.Select(e => WithThroughput(e, compute, data.Train.Count)).ToList(),
             Environment = EnvironmentCapture.Capture(deviceInfo, request.EffectiveThreads),
             SampleText = sample,
+            Compute = compute,
+            Counters = counters,
         };
+    }
+
+    private static EpochMeasurement WithThroughput(EpochMeasurement epoch, ComputeCost compute, int samples)
+    {
+        if (epoch.Counters is not { } counters || epoch.TrainSeconds <= 0) return epoch;
+        double gflops = compute.EpochFlops(samples, counters.Steps) / epoch.TrainSeconds / 1e9;
+        return epoch with { Gflops = gflops, PercentOfPeak = compute.PeakGflops is { } peak and > 0 ? 100 * gflops / peak : null };
     }
 }
 

@@ -23,6 +23,7 @@ internal static class Fixtures
             TrainSeconds: secondsPerEpoch)
         {
             TrainSecondsSamples = Enumerable.Range(0, 10).Select(i => secondsPerEpoch * (1 + spread * (i % 5 - 2))).ToList(),
+            Counters = new EpochCounters(Steps: 94, AllocatedBytes: 94 * 4_096, 1, 0, 0, PeakResidentBytes: 1_000_000_000),
         }).ToList();
         return new RunResult
         {
@@ -39,6 +40,7 @@ internal static class Fixtures
             MetricKind = kind,
             Epochs = measurements,
             Environment = new RunEnvironment(device, "Test CPU", "Test CPU", 2, 2, "Linux", ".NET 10", "abc123", new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero)),
+            Counters = new RunCounters(RunCounters.ScopeRun, null, null, null),
         };
     }
 

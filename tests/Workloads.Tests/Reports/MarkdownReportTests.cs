@@ -32,6 +32,6 @@ public sealed class MarkdownReportTests
 
         var markdown = MarkdownReport.Render(ReportBuilder.Build(All.Where(r => r.Workload == "mlp_mnist").ToList(), [historical]));
 
-        markdown.Should().Contain("| torchsharp | **4.19** | **0.884** |  |\n| *tensorflow (2017)* |  |  | **3.40** |");
+        markdown.Should().Contain("| torchsharp | **4.19 · 13%** | **0.884 · 0.4%** |  |\n| *tensorflow (2017)* |  |  | **3.40** |");
     }
 }

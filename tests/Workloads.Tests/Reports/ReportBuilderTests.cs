@@ -32,8 +32,8 @@ public sealed class ReportBuilderTests
     {
         var seconds = Section("mlp_mnist").Seconds;
 
-        Cell(seconds, "torchsharp", Cpu).Should().Match<TableCell>(c => c.Bold && c.Text == "4.19" && c.Slowdown == 1);
-        Cell(seconds, "managed", Cpu).Should().Match<TableCell>(c => !c.Bold && c.Text == "9.79 (2.3x)");
+        Cell(seconds, "torchsharp", Cpu).Should().Match<TableCell>(c => c.Bold && c.Text == "4.19 · 13%" && c.Slowdown == 1);
+        Cell(seconds, "managed", Cpu).Should().Match<TableCell>(c => !c.Bold && c.Text == "9.79 (2.3x) · 5.4%");
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class ReportBuilderTests
 
         Cell(seconds, "torchsharp", "gtx-1080-ti").Should().Match<TableCell>(c => c.Bold && c.Slowdown == 1);
         Cell(seconds, "cntk (2017)", "gtx-1080-ti").Should().Match<TableCell>(c => c.Bold && c.Text == "1.30");
-        Cell(seconds, "managed", "gtx-1080-ti").Text.Should().Be("2.39 (2.7x)");
+        Cell(seconds, "managed", "gtx-1080-ti").Text.Should().Be("2.39 (2.7x) · 0.1%");
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class ReportBuilderTests
     {
         var section = Section("lstm_textgen");
 
-        Cell(section.Seconds, "torchsharp", Cpu).Should().Match<TableCell>(c => c.Data == DataKind.Generated && c.Text == "2.13 †");
+        Cell(section.Seconds, "torchsharp", Cpu).Should().Match<TableCell>(c => c.Data == DataKind.Generated && c.Text.StartsWith("2.13 † · "));
         section.Footnotes.Should().Contain(f => f.StartsWith("† generated data (generated-nietzsche): not comparable to the 2017 figures"));
         section.Conclusions.Should().Contain(c => c.Contains("for orientation, not comparison") && c.Contains("generated data"));
     }
@@ -129,7 +129,7 @@ public sealed class ReportBuilderTests
 
         var model = ReportBuilder.Build([older, .. All], Historical);
 
-        Cell(model.Sections[0].Seconds, "torchsharp", Cpu).Text.Should().Be("4.19");
+        Cell(model.Sections[0].Seconds, "torchsharp", Cpu).Text.Should().Be("4.19 · 13%");
         model.Notes.Should().ContainSingle(n => n.StartsWith("mlp_mnist/torchsharp/cpu-amd-epyc-7763-2t/full: 2 results; the newest"));
     }
 

@@ -38,7 +38,17 @@ internal static class ReportFixtures
     public static RunResult Run(string workload, string backend, string device, RunProfile profile, DataProvenance data, int epochs,
         double final, double start, double seconds)
     {
-        var kind = WorkloadCatalog.Get(workload).Metric;
+        var spec = WorkloadCatalog.Get(workload);
+        var kind = spec.Metric;
+        bool gpu = device == Gpu;
+        int trainSamples = profile switch { RunProfile.Full => 60_000, RunProfile.Ci => 10_000, _ => 256 };
+        int steps = (trainSamples + spec.BatchSize - 1) / spec.BatchSize;
+        var flops = ModelFlops.Count(spec, workload == "lstm_textgen" ? 57 : 0);
+        // A 2-thread AVX-512 calibration of about 410 GFLOP/s; the H100's published figure.
+        var peak = gpu ? GpuPeakTable.For(Gpu, "NVIDIA H100 80GB HBM3")! : new PeakThroughput(410, "calibrated: AVX-512 FMA loop on 2 threads (fixture)");
+        var compute = new ComputeCost(flops.PerSample, flops.OptimizerPerStep, flops.PerStep, peak.Gflops, peak.Source);
+        // TorchSharp copies each batch into a new managed array; the managed backend allocates nothing per step.
+        long bytesPerStep = backend == "torchsharp" ? 4L * spec.BatchSize * spec.Input.Shape.Aggregate(1, (a, b) => a * b) + 1_536 : 0;
         var measurements = Enumerable.Range(1, epochs).Select(e =>
         {
             double progress = epochs == 1 ? 1 : (double)(e - 1) / (epochs - 1);
@@ -53,9 +63,11 @@ internal static class ReportFixtures
                 TrainSeconds: Math.Round(epochSeconds * 0.92, 3))
             {
                 TrainSecondsSamples = Enumerable.Range(0, 4).Select(i => Math.Round(epochSeconds * 0.92 * (1 + 0.01 * (i - 1.5)), 4)).ToList(),
+                Counters = new EpochCounters(steps, steps * bytesPerStep, bytesPerStep > 0 ? steps / 40 : 0, 0, 0,
+                    backend == "torchsharp" ? 1_288_490_188 : 734_003_200),
+                Gflops = Math.Round(compute.EpochFlops(trainSamples, steps) / Math.Round(epochSeconds * 0.92, 3) / 1e9, 4),
             };
-        }).ToList();
-        bool gpu = device == Gpu;
+        }).Select(e => e with { PercentOfPeak = Math.Round(100 * e.Gflops!.Value / peak.Gflops, 4) }).ToList();
         return new RunResult
         {
             Workload = workload,
@@ -65,7 +77,7 @@ internal static class ReportFixtures
             Profile = profile,
             Seed = 42,
             Data = data,
-            TrainSamples = profile switch { RunProfile.Full => 60_000, RunProfile.Ci => 10_000, _ => 256 },
+            TrainSamples = trainSamples,
             ValidationSamples = profile switch { RunProfile.Full => 10_000, RunProfile.Ci => 2_000, _ => 64 },
             ParameterCount = 669_706,
             MetricKind = kind,
@@ -74,6 +86,8 @@ internal static class ReportFixtures
                 "AMD EPYC 7763 64-Core Processor", 2, 2, "Ubuntu 24.04.3 LTS", ".NET 10.0.0", "e36b950",
                 new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero)),
             SampleText = workload == "lstm_textgen" ? SampleText(backend, device) : null,
+            Compute = compute,
+            Counters = new RunCounters(RunCounters.ScopeRun, null, null, gpu ? RunCounters.NoCudaMemoryStatistics : null),
         };
     }
 

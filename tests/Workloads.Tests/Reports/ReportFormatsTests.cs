@@ -23,7 +23,7 @@ public sealed class ReportFormatsTests
     {
         var json = JsonReport.Render(ReportBuilder.Build(All, []));
 
-        json.Should().Contain("\"text\": \"9.79 (2.3x)\"").And.Contain("\"slowdown\"").And.Contain("\"data\": \"generated\"");
+        json.Should().Contain("\"text\": \"9.79 (2.3x) · 5.4%\"").And.Contain("\"slowdown\"").And.Contain("\"data\": \"generated\"");
     }
 
     [Fact]
@@ -43,8 +43,9 @@ public sealed class ReportFormatsTests
         var csv = CsvReport.Render(CsvReport.Rows(All));
         var lines = csv.Split('\n');
 
-        lines[0].Should().Be("workload,backend,device,profile,epoch,stage,train_loss,val_loss,val_accuracy,seconds,data");
-        lines[1].Should().Be("cnn_cifar10,managed,cpu-amd-epyc-7763-2t,ci,1,warmup,0.89,0.83,0.3,244.4,cifar10");
+        lines[0].Should().Be("workload,backend,device,profile,epoch,stage,train_loss,val_loss,val_accuracy,seconds,data," +
+                             "gflops,percent_of_peak,steps,allocated_bytes,allocated_bytes_per_step,gen0,gen1,gen2,peak_resident_bytes");
+        lines[1].Should().StartWith("cnn_cifar10,managed,cpu-amd-epyc-7763-2t,ci,1,warmup,0.89,0.83,0.3,244.4,cifar10,");
     }
 
     [Fact]

@@ -1,0 +1,122 @@
+using PerfTests.Harness.Devices;
+using PerfTests.Harness.Measurements;
+using PerfTests.Workloads.Tests.Baselines;
+
+namespace PerfTests.Workloads.Tests.Measurements;
+
+[Trait("Category", "Unit")]
+[Collection(AllocationCountersCollection.Name)]
+public sealed class CostCountersTests
+{
+    private static object? _kept;
+
+    [Fact]
+    public void StepAllocationMeter_CountsStepsOnEveryThread_LeavesOutTheTrainersOwnBetweenSteps()
+    {
+        var meter = new StepAllocationMeter();
+        LetTheRunnerSettle();
+        meter.StartEpoch();
+        for (int step = 0; step < 4; step++)
+        {
+            _kept = new byte[50_000]; // the trainer's bookkeeping between steps: not the step's
+            meter.BeforeStep();
+            var worker = new Thread(() => _kept = new byte[100_000]);
+            worker.Start();
+            worker.Join();
+            meter.AfterStep();
+        }
+        var counters = meter.EndEpoch();
+
+        counters.Steps.Should().Be(4);
+        counters.AllocatedBytesPerStep.Should().BeInRange(100_000, 200_000, "each step allocated 100 kB on a worker (plus the Thread object), not the 50 kB between steps");
+    }
+
+    [Fact]
+    public void StepAllocationMeter_StepsThatAllocateNothing_CountZero()
+    {
+        var meter = new StepAllocationMeter();
+        var buffer = new float[1000];
+        LetTheRunnerSettle();
+        meter.StartEpoch();
+        for (int step = 0; step < 10; step++)
+        {
+            meter.BeforeStep();
+            for (int i = 0; i < buffer.Length; i++) buffer[i] += i;
+            meter.AfterStep();
+        }
+
+        meter.EndEpoch().AllocatedBytes.Should().BeLessThan(1024);
+    }
+
+    /// <summary>The counters read the whole process: give the test runner a moment to finish reporting the previous test.</summary>
+    private static void LetTheRunnerSettle() => Thread.Sleep(300);
+
+    [Fact]
+    public void ProcessMemory_OnLinux_ReadsAndResetsThePeak()
+    {
+        if (!File.Exists("/proc/self/status")) return; // the figure is recorded as unavailable there, which ResetPeak says
+        var (scope, note) = ProcessMemory.ResetPeak();
+
+        ProcessMemory.PeakResidentBytes().Should().BeGreaterThan(0);
+        if (scope == RunCounters.ScopeRun) note.Should().BeNull();
+        else note.Should().Contain("clear_refs", "a peak that is not the run's own must say why");
+    }
+
+    [Theory]
+    [InlineData("k80"), InlineData("titan-x"), InlineData("titan-x-pascal"), InlineData("gtx-1080-ti"), InlineData("t4"), InlineData("v100-16gb")]
+    [InlineData("a100-40gb"), InlineData("a100-80gb"), InlineData("h100-80gb"), InlineData("h200-141gb")]
+    public void GpuPeakTable_HasEveryDeviceKeyTheSuiteNames(string key)
+    {
+        DeviceKey.Parse(key).Kind.Should().Be(DeviceKind.Cuda);
+        var peak = GpuPeakTable.For(key, "NVIDIA " + key.ToUpperInvariant());
+
+        peak.Should().NotBeNull();
+        peak!.Gflops.Should().BeInRange(4_000, 70_000);
+        peak.Source.Should().Contain("FP32");
+    }
+
+    [Fact]
+    public void GpuPeakTable_PcieCard_GetsThePcieFigure_UnknownGpu_None()
+    {
+        GpuPeakTable.For("h100-80gb", "NVIDIA H100 PCIe")!.Gflops.Should().Be(51_200);
+        GpuPeakTable.For("h100-80gb", "NVIDIA H100 80GB HBM3")!.Gflops.Should().Be(66_900);
+        GpuPeakTable.For("rtx-9999", "NVIDIA RTX 9999").Should().BeNull();
+    }
+
+    [Fact]
+    public void FmaCalibration_GivesAFinitePositiveRate()
+    {
+        FmaCalibration.MeasureOnce(threads: 1, seconds: 0.02).Should().BeGreaterThan(0).And.BeLessThan(double.MaxValue);
+    }
+
+    [Fact]
+    public void ResultRules_NegativeCountersOrPeak_AreRefusedNamingTheField()
+    {
+        var result = AllocationCheckTests.WithAllocation(Fixtures.Result(), 10);
+        var negative = result with { Epochs = [.. result.Epochs.Take(2), result.Epochs[2] with { Counters = result.Epochs[2].Counters! with { Gen1Collections = -1 } }] };
+        var badPeak = result with { Compute = new ComputeCost(100, 0, 12_800, PeakGflops: double.NaN, "calibrated") };
+        var unexplained = result with { Counters = new RunCounters(RunCounters.ScopeProcess, null, null, null) };
+
+        ResultRules.Problem(result).Should().BeNull();
+        ResultRules.Problem(negative).Should().Be("epochs[2].counters.gen1Collections is -1, must not be negative");
+        ResultRules.Problem(badPeak).Should().StartWith("compute.peakGflops is NaN");
+        ResultRules.Problem(unexplained).Should().StartWith("counters.peakResidentNote is missing");
+    }
+
+    [Fact]
+    public void RunResult_SteadyStateFigures_LeaveOutTheWarmupEpoch()
+    {
+        var result = AllocationCheckTests.WithAllocation(Fixtures.Result(secondsPerEpoch: 10), 100) with
+        {
+            Compute = new ComputeCost(FlopsPerSample: 1_000_000, OptimizerFlopsPerStep: 0, FlopsPerStep: 128_000_000, PeakGflops: 4, "test"),
+        };
+        result = result with { Epochs = [result.Epochs[0] with { Counters = result.Epochs[0].Counters! with { AllocatedBytes = 1_000_000 } }, .. result.Epochs.Skip(1)] };
+
+        result.SteadyStateAllocatedBytesPerStep.Should().Be(100);
+        var strayInOneEpoch = result with { Epochs = [.. result.Epochs.Take(2), result.Epochs[2] with { Counters = result.Epochs[2].Counters! with { AllocatedBytes = 100_000 } }] };
+        strayInOneEpoch.SteadyStateAllocatedBytesPerStep.Should().Be(100, "an allocation the step makes shows in every epoch");
+        // 12,000 samples × 1 MFLOP per epoch in 10 s: 1.2 GFLOP/s, 30% of a 4 GFLOP/s peak.
+        result.SteadyStateGflops.Should().BeApproximately(1.2, 1e-12);
+        result.SteadyStatePercentOfPeak.Should().BeApproximately(30, 1e-9);
+    }
+}
