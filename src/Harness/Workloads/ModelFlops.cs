@@ -62,62 +62,55 @@ public static class ModelFlops
     /// <summary>One layer, one sample.</summary>
     /// <param name="inputGradient">Whether backward must compute the gradient with respect to the layer's input.</param>
     /// <param name="activationFusedWithLoss">The layer's activation is the model's output activation, counted in <see cref="Loss"/>.</param>
-    public static LayerFlops Layer(ResolvedLayer layer, bool inputGradient, bool activationFusedWithLoss = false)
+    public static LayerFlops Layer(ResolvedLayer layer, bool inputGradient, bool activationFusedWithLoss = false) =>
+        layer.Layer.Accept(new LayerCount(layer, inputGradient, activationFusedWithLoss));
+
+    /// <summary>One layer's formula, by kind; <see cref="Layer"/> says what each argument means.</summary>
+    private sealed class LayerCount(ResolvedLayer at, bool inputGradient, bool activationFusedWithLoss) : ILayerVisitor<LayerFlops>
     {
-        var input = layer.InputShape;
-        var output = layer.OutputShape;
-        long inputSize = input.Aggregate(1L, (a, b) => a * b);
-        long outputSize = output.Aggregate(1L, (a, b) => a * b);
-        string name = layer.Layer.GetType().Name;
-        Activation Effective(Activation a) => activationFusedWithLoss ? Activation.Linear : a;
-        switch (layer.Layer)
+        private readonly long _inputSize = at.InputShape.Aggregate(1L, (a, b) => a * b);
+        private readonly long _outputSize = at.OutputShape.Aggregate(1L, (a, b) => a * b);
+        private readonly string _name = at.Layer.GetType().Name;
+
+        private Activation Effective(Activation a) => activationFusedWithLoss ? Activation.Linear : a;
+
+        /// <summary>A multiply-accumulate layer (Dense, Conv2D): products, bias and activation each way.</summary>
+        private LayerFlops Affine(long macs, Activation activation) => new(_name,
+            2 * macs + _outputSize + ActivationForward(Effective(activation), _outputSize),
+            ActivationBackward(Effective(activation), _outputSize) + (inputGradient ? 2 * macs : 0) + 2 * macs + _outputSize);
+
+        public LayerFlops Visit(Dense layer) => Affine(at.InputShape[0] * _outputSize, layer.Activation);
+
+        public LayerFlops Visit(Conv2D layer) => Affine((long)layer.KernelSize * layer.KernelSize * at.InputShape[0] * _outputSize, layer.Activation);
+
+        // p² − 1 comparisons per output; backward routes each gradient to its maximum (no arithmetic).
+        public LayerFlops Visit(MaxPool2D layer) => new(_name, ((long)layer.PoolSize * layer.PoolSize - 1) * _outputSize, 0);
+
+        public LayerFlops Visit(Dropout layer) => new(_name, _inputSize, _inputSize);
+
+        public LayerFlops Visit(ActivationLayer layer) =>
+            new(_name, ActivationForward(Effective(layer.Activation), _outputSize), ActivationBackward(Effective(layer.Activation), _outputSize));
+
+        public LayerFlops Visit(Flatten layer) => new(_name, 0, 0);
+
+        public LayerFlops Visit(OneHot layer) => new(_name, 0, 0);
+
+        // Forward gathers rows; backward adds each position's gradient into its row.
+        public LayerFlops Visit(Embedding layer) => new(_name, 0, _outputSize);
+
+        // T − 1 adds and one divide per feature; backward hands every position gradient / T.
+        public LayerFlops Visit(GlobalAveragePooling1D layer) => new(_name, _inputSize, _inputSize);
+
+        public LayerFlops Visit(Lstm layer)
         {
-            case Dense d:
-            {
-                long macs = input[0] * outputSize;
-                var activation = Effective(d.Activation);
-                return new LayerFlops(name,
-                    2 * macs + outputSize + ActivationForward(activation, outputSize),
-                    ActivationBackward(activation, outputSize) + (inputGradient ? 2 * macs : 0) + 2 * macs + outputSize);
-            }
-            case Conv2D c:
-            {
-                long macs = (long)c.KernelSize * c.KernelSize * input[0] * outputSize;
-                var activation = Effective(c.Activation);
-                return new LayerFlops(name,
-                    2 * macs + outputSize + ActivationForward(activation, outputSize),
-                    ActivationBackward(activation, outputSize) + (inputGradient ? 2 * macs : 0) + 2 * macs + outputSize);
-            }
-            case MaxPool2D p:
-                // p² − 1 comparisons per output; backward routes each gradient to its maximum (no arithmetic).
-                return new LayerFlops(name, ((long)p.PoolSize * p.PoolSize - 1) * outputSize, 0);
-            case Dropout:
-                return new LayerFlops(name, inputSize, inputSize);
-            case ActivationLayer a:
-            {
-                var activation = Effective(a.Activation);
-                return new LayerFlops(name, ActivationForward(activation, outputSize), ActivationBackward(activation, outputSize));
-            }
-            case Flatten or OneHot:
-                return new LayerFlops(name, 0, 0);
-            case Embedding:
-                // Forward gathers rows; backward adds each position's gradient into its row.
-                return new LayerFlops(name, 0, outputSize);
-            case GlobalAveragePooling1D:
-                // T − 1 adds and one divide per feature; backward hands every position gradient / T.
-                return new LayerFlops(name, inputSize, inputSize);
-            case Lstm l:
-            {
-                var (forward, backward) = LstmFlops(l.Units, input[1], input[0], inputGradient);
-                return new LayerFlops(name, forward, backward);
-            }
-            case Bidirectional b:
-            {
-                var (forward, backward) = LstmFlops(b.Layer.Units, input[1], input[0], inputGradient);
-                return new LayerFlops(name, 2 * forward, 2 * backward);
-            }
-            default:
-                throw new NotSupportedException($"No FLOP formula for {name}.");
+            var (forward, backward) = LstmFlops(layer.Units, at.InputShape[1], at.InputShape[0], inputGradient);
+            return new(_name, forward, backward);
+        }
+
+        public LayerFlops Visit(Bidirectional layer)
+        {
+            var (forward, backward) = LstmFlops(layer.Layer.Units, at.InputShape[1], at.InputShape[0], inputGradient);
+            return new(_name, 2 * forward, 2 * backward);
         }
     }
 
