@@ -2,6 +2,7 @@ using System.Text.Json;
 using PerfTests.Harness.Devices;
 using PerfTests.Harness.Measurements;
 using PerfTests.Harness.Workloads;
+using PerfTests.Harness.Training;
 
 namespace PerfTests.Harness.Baselines;
 

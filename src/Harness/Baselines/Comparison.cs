@@ -5,6 +5,7 @@ using Perfolizer.Metrology;
 using PerfTests.Harness.Measurements;
 using PerfTests.Harness.Workloads;
 using Pragmastat;
+using PerfTests.Harness.Training;
 
 namespace PerfTests.Harness.Baselines;
 

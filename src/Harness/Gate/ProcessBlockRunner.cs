@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using PerfTests.Harness.Measurements;
+using PerfTests.Harness.Training;
 
 namespace PerfTests.Harness.Gate;
 

@@ -22,7 +22,7 @@ public static class ResultFiles
     /// </summary>
     public static string FileName(RunResult result)
     {
-        var variant = result.Seed == Training.RunRequest.DefaultSeed ? "" : $".seed{result.Seed}";
+        var variant = result.Seed == RunRequest.DefaultSeed ? "" : $".seed{result.Seed}";
         if (WorkloadCatalog.All.FirstOrDefault(w => w.Name == result.Workload) is { } workload
             && result.Epochs.Count != workload.ScheduleFor(result.Profile).Epochs)
             variant += $".{result.Epochs.Count}epochs";

@@ -2,6 +2,7 @@ using System.Globalization;
 using PerfTests.Harness.Backends;
 using PerfTests.Harness.Devices;
 using PerfTests.Harness.Workloads;
+using PerfTests.Harness.Training;
 
 namespace PerfTests.Harness.Measurements;
 

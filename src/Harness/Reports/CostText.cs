@@ -1,5 +1,6 @@
 using System.Globalization;
 using PerfTests.Harness.Measurements;
+using PerfTests.Harness.Training;
 
 namespace PerfTests.Harness.Reports;
 

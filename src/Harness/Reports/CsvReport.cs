@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using PerfTests.Harness.Measurements;
 using PerfTests.Harness.Workloads;
+using PerfTests.Harness.Training;
 
 namespace PerfTests.Harness.Reports;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using PerfTests.Harness.Backends;
 using PerfTests.Harness.Data;
-using PerfTests.Harness.Measurements;
 using PerfTests.Harness.Workloads;
 
 namespace PerfTests.Harness.Training;

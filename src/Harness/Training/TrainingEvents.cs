@@ -1,4 +1,3 @@
-using PerfTests.Harness.Measurements;
 
 namespace PerfTests.Harness.Training;
 

@@ -31,17 +31,6 @@ public sealed partial class FolderDependencyTests
     private static readonly string[] Order =
         ["Devices", "Workloads", "Data", "Backends", "Training", "Measurements", "Baselines", "Reports", "Gate", "Cli"];
 
-    /// <summary>
-    /// Uses that break the order today and are left to fix, each with why; a new one fails the test, and so does an entry
-    /// here that no longer occurs (delete it).
-    /// </summary>
-    private static readonly Dictionary<(string From, string To), string> KnownViolations = new()
-    {
-        [("Training", "Measurements")] =
-            "Trainer returns Measurements' EpochMeasurement and WorkloadRunner builds its RunResult with EnvironmentCapture; " +
-            "to fix, EpochMeasurement and EpochStage move into Training and WorkloadRunner up a stage",
-    };
-
     [Fact]
     public void Every_folder_of_src_Harness_is_in_the_table()
     {
@@ -62,13 +51,9 @@ public sealed partial class FolderDependencyTests
     [Fact]
     public void No_folder_uses_a_later_one()
     {
-        var uses = SourceUses().ToList();
-
-        var violations = uses.Where(u => !Allowed[u.From].Contains(u.To) && !KnownViolations.ContainsKey((u.From, u.To)))
+        var violations = SourceUses().Where(u => !Allowed[u.From].Contains(u.To))
             .Select(u => $"{u.File}:{u.Line}: {u.From} uses {u.To} in `{u.Text}`; {u.From} may use {(Allowed[u.From].Length == 0 ? "no other folder" : "only " + string.Join(", ", Allowed[u.From]))}");
         string.Join(Environment.NewLine, violations).Should().BeEmpty("no folder uses one after it in the pipeline");
-        foreach (var ((from, to), why) in KnownViolations)
-            uses.Should().Contain(u => u.From == from && u.To == to, $"the known violation {from} → {to} ({why}) is gone: remove it from {nameof(KnownViolations)}");
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using PerfTests.Harness.Baselines;
 using PerfTests.Harness.Data;
 using PerfTests.Harness.Measurements;
 using PerfTests.Harness.Workloads;
+using PerfTests.Harness.Training;
 
 namespace PerfTests.Workloads.Tests.Baselines;
 

@@ -1,6 +1,7 @@
 using PerfTests.Harness.Devices;
 using PerfTests.Harness.Measurements;
 using PerfTests.Workloads.Tests.Baselines;
+using PerfTests.Harness.Training;
 
 namespace PerfTests.Workloads.Tests.Measurements;
 

@@ -1,6 +1,7 @@
 using PerfTests.Harness.Data;
 using PerfTests.Harness.Measurements;
 using PerfTests.Harness.Workloads;
+using PerfTests.Harness.Training;
 
 namespace PerfTests.Workloads.Tests.Reports;
 

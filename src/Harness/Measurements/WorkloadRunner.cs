@@ -1,10 +1,10 @@
 using PerfTests.Harness.Backends;
 using PerfTests.Harness.Data;
 using PerfTests.Harness.Devices;
-using PerfTests.Harness.Measurements;
+using PerfTests.Harness.Training;
 using PerfTests.Harness.Workloads;
 
-namespace PerfTests.Harness.Training;
+namespace PerfTests.Harness.Measurements;
 
 /// <summary>One run's settings. <see cref="Epochs"/> overrides the profile's schedule.</summary>
 public sealed record RunRequest(

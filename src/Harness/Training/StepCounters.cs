@@ -1,4 +1,4 @@
-namespace PerfTests.Harness.Measurements;
+namespace PerfTests.Harness.Training;
 
 /// <summary>
 /// What one epoch's training steps cost in figures that do not depend on the machine's speed.
