@@ -12,7 +12,7 @@ namespace PerfTests.Workloads.Tests.Backends;
 /// kernels (AVX2, AVX-512, MKL's vendor paths) each engine picks on this CPU.
 /// </summary>
 [Trait("Category", "Unit")]
-[Collection(TorchSharpThreadsCollection.Name)]
+[Collection(LibtorchCollection.Name)]
 public sealed class BackendConformanceTests(ITestOutputHelper output)
 {
     private const int BatchSize = 8;

@@ -4,6 +4,7 @@ using PerfTests.Harness.Backends.TorchSharp;
 namespace PerfTests.Workloads.Tests.Build;
 
 [Trait("Category", "Unit")]
+[Collection(LibtorchCollection.Name)]
 public sealed class ElfVersionNeedPatcherTests : IDisposable
 {
     private const string Version = "GLIBCXX_3.4.32";

@@ -8,7 +8,7 @@ namespace PerfTests.Workloads.Tests.Training;
 
 /// <summary>Each workload, as built by each backend, learns: one optimizer step on a batch lowers that batch's loss.</summary>
 [Trait("Category", "Unit")]
-[Collection(TorchSharpThreadsCollection.Name)]
+[Collection(LibtorchCollection.Name)]
 public sealed class FirstStepTests : IDisposable
 {
     private readonly TempFolder _cache = new();

@@ -19,7 +19,8 @@ public sealed class TorchSharpBackend : IBackend
     {
         try
         {
-            using var probe = ones(2, 2).sum();
+            using var twoByTwo = ones(2, 2);
+            using var probe = twoByTwo.sum();
             if (probe.item<float>() != 4f) return BackendAvailability.Missing("libtorch loaded but computed a wrong sum.");
             var managed = typeof(global::TorchSharp.torch).Assembly.GetName().Version;
             return BackendAvailability.Available(LibtorchLocation.DescribeThisProcess(managed?.ToString(3) ?? "?", __version__));

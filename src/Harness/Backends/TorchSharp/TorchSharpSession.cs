@@ -44,7 +44,7 @@ internal sealed class TorchSharpSession : ITrainingSession
         if (options.Float64) _model.to(ScalarType.Float64);
         _optimizer = TorchSharpOptimizers.Create(workload.Optimizer, _model.parameters());
         _sampleShape = workload.Input.Shape.Select(d => (long)d).ToArray();
-        ParameterCount = _model.parameters().Sum(p => p.numel());
+        using (NewDisposeScope()) ParameterCount = _model.parameters().Sum(p => p.numel());
     }
 
     public long ParameterCount { get; }

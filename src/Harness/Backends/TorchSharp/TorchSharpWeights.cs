@@ -17,6 +17,8 @@ internal static class TorchSharpWeights
     /// <summary>Throws when a layer bound a canonical tensor to a parameter of another shape (a factory bug, found at build time).</summary>
     public static void CheckShapes(IEnumerable<WeightBinding> bindings)
     {
+        // A native module's named_parameters() makes new handles each call; the scope keeps them alive until read.
+        using var scope = NewDisposeScope();
         foreach (var binding in bindings)
         {
             var shape = Of(binding, binding.Parameter).shape;
@@ -49,6 +51,9 @@ internal static class TorchSharpWeights
     public static void Import(IReadOnlyList<WeightBinding> bindings, ModelWeights weights)
     {
         using var _ = no_grad();
+        // As in Export: a parameter handle no local refers to any more could be freed by the finalizer thread while
+        // libtorch copies into it; the scope holds every handle made here until the import is done.
+        using var scope = NewDisposeScope();
         foreach (var binding in bindings)
         {
             var target = Of(binding, binding.Parameter);

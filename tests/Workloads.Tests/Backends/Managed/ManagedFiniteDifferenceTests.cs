@@ -12,6 +12,7 @@ namespace PerfTests.Workloads.Tests.Backends.Managed;
 /// (evaluated with float64 tensor ops, no autograd) for small shapes: L = Σ y·dy, ∂L/∂θ ≈ (L(θ+h) − L(θ−h)) / 2h, h = 1e-6.
 /// </summary>
 [Trait("Category", "Unit")]
+[Collection(LibtorchCollection.Name)]
 public sealed class ManagedFiniteDifferenceTests : IDisposable
 {
     private readonly WorkerPool _pool = Pool();
@@ -49,6 +50,7 @@ public sealed class ManagedFiniteDifferenceTests : IDisposable
     [Fact]
     public void Dense_Tanh_GradientsMatchFiniteDifferences()
     {
+        using var torchScope = NewDisposeScope();
         const int n = 4, input = 6, units = 5;
         var layer = new DenseLayer(_pool, CanonicalWeights.KernelAndBias(0, [input, units], units), Activation.Tanh, n, new Rng(1));
         RandomFloats(_random, units).CopyTo(layer.Bias.Value, 0);
@@ -66,6 +68,7 @@ public sealed class ManagedFiniteDifferenceTests : IDisposable
     [Fact]
     public void Conv2D_Same_GradientsMatchFiniteDifferences()
     {
+        using var torchScope = NewDisposeScope();
         const int n = 2, c = 2, size = 5, filters = 3;
         var layer = new Conv2DLayer(_pool, [c, size, size], new Conv2D(filters, 3, ConvPadding.Same, Activation.Sigmoid), CanonicalWeights.KernelAndBias(0, [filters, c, 3, 3], filters), n, new Rng(2));
         var x = RandomFloats(_random, n * c * size * size);
@@ -82,6 +85,7 @@ public sealed class ManagedFiniteDifferenceTests : IDisposable
     [Fact]
     public void BidirectionalLstm_GradientsMatchFiniteDifferences()
     {
+        using var torchScope = NewDisposeScope();
         const int n = 2, t = 4, f = 3, u = 3;
         var layer = new LstmLayer(_pool, CanonicalWeights.Lstm(1, f, u, bidirectional: true), t, oneHot: false, n, new Rng(3));
         var x = RandomFloats(_random, n * t * f);
@@ -106,6 +110,7 @@ public sealed class ManagedFiniteDifferenceTests : IDisposable
     [Fact]
     public void Embedding_Pooling_Dense_SigmoidLoss_GradientsMatchFiniteDifferences()
     {
+        using var torchScope = NewDisposeScope();
         const int n = 3, t = 5, v = 7, d = 4;
         var embedding = new EmbeddingLayer(CanonicalWeights.Embeddings(0, v, d), t, n, new Rng(4));
         var pooling = new GlobalAveragePooling1DLayer(t, d, n);

@@ -12,6 +12,7 @@ namespace PerfTests.Workloads.Tests.Backends.Managed;
 /// random inputs, with a random upstream gradient dy (the reference differentiates Σ y·dy).
 /// </summary>
 [Trait("Category", "Unit")]
+[Collection(LibtorchCollection.Name)]
 public sealed class ManagedLayerTests : IDisposable
 {
     private readonly WorkerPool _pool = Pool();
@@ -26,6 +27,7 @@ public sealed class ManagedLayerTests : IDisposable
     [InlineData(Activation.Linear)]
     public void Dense_ForwardAndGradients_MatchTorch(Activation activation)
     {
+        using var torchScope = NewDisposeScope();
         const int n = 37, input = 75, units = 41;
         var layer = new DenseLayer(_pool, CanonicalWeights.KernelAndBias(0, [input, units], units), activation, n, new Rng(1));
         _random.NextBytes(new byte[1]);
@@ -55,6 +57,7 @@ public sealed class ManagedLayerTests : IDisposable
     [InlineData(ConvPadding.Valid, 3, 4, 6, 11)]
     public void Conv2D_ForwardAndGradients_MatchTorch(ConvPadding padding, int k, int channels, int size, int filters)
     {
+        using var torchScope = NewDisposeScope();
         const int n = 5;
         var spec = new Conv2D(filters, k, padding, Activation.Relu);
         var layer = new Conv2DLayer(_pool, [channels, size, size], spec, CanonicalWeights.KernelAndBias(0, [spec.Filters, channels, spec.KernelSize, spec.KernelSize], spec.Filters), n, new Rng(2));
@@ -81,6 +84,7 @@ public sealed class ManagedLayerTests : IDisposable
     [Fact]
     public void MaxPool2D_ForwardAndGradient_MatchTorch()
     {
+        using var torchScope = NewDisposeScope();
         const int n = 3, c = 4, h = 9;
         var layer = new MaxPool2DLayer(_pool, [c, h, h], 2, n);
         var x = RandomFloats(_random, n * c * h * h);
@@ -99,6 +103,7 @@ public sealed class ManagedLayerTests : IDisposable
     [Fact]
     public void GlobalAveragePooling1D_ForwardAndGradient_MatchTorch()
     {
+        using var torchScope = NewDisposeScope();
         const int n = 4, t = 13, d = 7;
         var layer = new GlobalAveragePooling1DLayer(t, d, n);
         var x = RandomFloats(_random, n * t * d);
@@ -117,6 +122,7 @@ public sealed class ManagedLayerTests : IDisposable
     [Fact]
     public void Embedding_ForwardAndSparseGradient_MatchTorch()
     {
+        using var torchScope = NewDisposeScope();
         const int n = 6, t = 9, v = 50, d = 8;
         var layer = new EmbeddingLayer(CanonicalWeights.Embeddings(0, v, d), t, n, new Rng(3));
         var tokens = Enumerable.Range(0, n * t).Select(_ => _random.Next(v)).ToArray();
@@ -161,6 +167,7 @@ public sealed class ManagedLayerTests : IDisposable
     [InlineData(true)]
     public void Lstm_ForwardAndGradients_MatchTorch(bool bidirectional)
     {
+        using var torchScope = NewDisposeScope();
         const int n = 5, t = 7, f = 6, u = 4;
         var layer = new LstmLayer(_pool, CanonicalWeights.Lstm(1, f, u, bidirectional), t, oneHot: false, n, new Rng(4));
         foreach (var p in layer.Parameters.Where(p => p.Name.EndsWith("bias", StringComparison.Ordinal))) RandomFloats(_random, p.Length, 0.5).CopyTo(p.Value, 0);
@@ -185,6 +192,7 @@ public sealed class ManagedLayerTests : IDisposable
     [Fact]
     public void OneHotLstm_ForwardAndGradients_MatchTorchOneHotThenLstm()
     {
+        using var torchScope = NewDisposeScope();
         const int n = 4, t = 6, depth = 9, u = 5;
         var layer = new LstmLayer(_pool, CanonicalWeights.Lstm(1, depth, u, bidirectional: false), t, oneHot: true, n, new Rng(5));
         var tokens = Enumerable.Range(0, n * t).Select(_ => _random.Next(depth)).ToArray();
@@ -219,6 +227,7 @@ public sealed class ManagedLayerTests : IDisposable
     [Fact]
     public void Activation_Layer_ForwardAndGradient_MatchTorch()
     {
+        using var torchScope = NewDisposeScope();
         const int n = 3, size = 50;
         var layer = new ActivationOnlyLayer(Activation.Relu, size, n);
         var x = RandomFloats(_random, n * size);
@@ -235,6 +244,7 @@ public sealed class ManagedLayerTests : IDisposable
     [Fact]
     public void Losses_MatchTorch_AndStayFiniteForLargeLogits()
     {
+        using var torchScope = NewDisposeScope();
         float[] logits = [1000f, -1000f, 3f, 0.5f];
         Loss.SoftmaxCrossEntropy(logits, 1).Should().BeApproximately(2000, 1e-3);
         var reference = F.cross_entropy(Constant(logits, 1, 4), tensor(new long[] { 2 })).item<double>();

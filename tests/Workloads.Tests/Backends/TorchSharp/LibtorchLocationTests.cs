@@ -3,6 +3,7 @@ using PerfTests.Harness.Backends.TorchSharp;
 namespace PerfTests.Workloads.Tests.Backends.TorchSharp;
 
 [Trait("Category", "Unit")]
+[Collection(LibtorchCollection.Name)]
 public sealed class LibtorchLocationTests : IDisposable
 {
     private readonly TempFolder _temp = new();

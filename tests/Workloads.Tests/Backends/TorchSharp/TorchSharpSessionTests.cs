@@ -6,6 +6,7 @@ using PerfTests.Harness.Workloads;
 namespace PerfTests.Workloads.Tests.Backends.TorchSharp;
 
 [Trait("Category", "Unit")]
+[Collection(LibtorchCollection.Name)]
 public sealed class TorchSharpSessionTests
 {
     private static readonly TorchSharpBackend Backend = new();

@@ -6,6 +6,7 @@ namespace PerfTests.Workloads.Tests.Backends.TorchSharp;
 
 /// <summary>The weight bindings a TorchSharp layer records: checked against the canonical shape when the model is built.</summary>
 [Trait("Category", "Unit")]
+[Collection(LibtorchCollection.Name)]
 public sealed class TorchSharpWeightsTests
 {
     [Fact]
