@@ -17,6 +17,8 @@ public sealed class TorchSharpBackend : IBackend
 
     private static BackendAvailability ProbeOnce()
     {
+        // Before libtorch's first allocation, so every process of a case runs on the same heap behaviour.
+        NativeHeap.KeepLargeBlocksInTheHeap();
         try
         {
             using var twoByTwo = ones(2, 2);
