@@ -74,6 +74,32 @@ public sealed class BaselineAcceptReportTests : IDisposable
     }
 
     [Fact]
+    public void Accept_ExactlyTheMinimumOfTimingSamples_RecordsTiming()
+    {
+        BaselineUpdater.Accept(_directory, [WithSamples(Result(), GatePolicy.MinimumTimingSamples)]);
+
+        Stored().Timing!.Samples.Should().HaveCount(5);
+    }
+
+    [Fact]
+    public void Accept_NewFile_PointsEditorsAtTheSchema()
+    {
+        BaselineUpdater.Accept(_directory, [Result()]);
+
+        File.ReadAllText(BaselineStore.PathFor(_directory, "cpu-test-2t")).Should().StartWith("{\n  \"$schema\": \"./baseline.schema.json\",\n  \"format\": 1,");
+    }
+
+    [Fact]
+    public void Accept_OverAnEntryThatRecordedNoData_SaysTheDataIsNowKnown()
+    {
+        var path = BaselineStore.PathFor(_directory, "cpu-test-2t");
+        var old = BaselineUpdater.ToEntry(Result(), null, DeviceKind.Cpu) with { Data = null };
+        File.WriteAllText(path, BaselineUpdater.Serialize(new BaselineFile { Device = new BaselineDevice("cpu-test-2t", "cpu", "Test CPU"), Entries = [old] }));
+
+        BaselineUpdater.Accept(_directory, [Result()]).Single().Summary.Should().Be("data ? → fashion-mnist");
+    }
+
+    [Fact]
     public void Accept_KeepsAReviewedBudget()
     {
         BaselineUpdater.Accept(_directory, [Result()]);
@@ -230,6 +256,14 @@ public sealed class BaselineRulesTests
     }
 
     [Fact]
+    public void Problem_UnknownBackend_ListsTheKnownOnes()
+    {
+        BaselineRules.Problem(Path, File(Entry() with { Backend = "tensorflow" })).Should().Be(
+            $"/entries/0 (mlp_mnist/tensorflow/ci): unknown backend 'tensorflow' (known: {string.Join(", ", PerfTests.Harness.Backends.BackendRegistry.Names)}; only historical rows may name others).");
+        PerfTests.Harness.Backends.BackendRegistry.Names.Should().Contain(["torchsharp", "managed"]);
+    }
+
+    [Fact]
     public void Problem_MetricTheWorkloadDoesNotMeasure()
     {
         BaselineRules.Problem(Path, File(Entry() with { Metric = new MetricBaseline(MetricKind.TrainingLoss, 0.5, 0.1) }))
@@ -246,6 +280,10 @@ public sealed class BaselineRulesTests
             .Should().EndWith("timing/samples/3 is not a finite number.");
         BaselineRules.Problem(Path, File(entry with { Timing = entry.Timing! with { SecondsPerEpoch = double.NaN } }))
             .Should().EndWith("timing/secondsPerEpoch is not a finite number.");
+        BaselineRules.Problem(Path, File(entry with { Metric = entry.Metric with { Tolerance = double.PositiveInfinity } }))
+            .Should().EndWith("metric/tolerance is not a finite number.");
+        BaselineRules.Problem(Path, File(entry with { Timing = entry.Timing! with { Budget = double.NaN } }))
+            .Should().EndWith("timing/budget is not a finite number.");
     }
 
     [Fact]

@@ -140,6 +140,36 @@ public sealed class BaselineLookupTests : IDisposable
             .WithMessage($"No baselines folder: PerfTests.sln not found above {lonely} and $PERFTESTS_BASELINES is not set.");
     }
 
+    [SkippableFact]
+    public void DefaultDirectory_BlankVariable_IsAsIfUnset()
+    {
+        // Only a blank value is set here: other tests reading the variable meanwhile must (and do) ignore it too.
+        var saved = Environment.GetEnvironmentVariable(BaselineStore.DirectoryVariable);
+        Skip.If(saved is { Length: > 0 }, $"needs ${BaselineStore.DirectoryVariable} unset: it overrides the search");
+        var repository = _root.Folder("repo");
+        File.WriteAllText(Path.Combine(repository, "PerfTests.sln"), "");
+        try
+        {
+            Environment.SetEnvironmentVariable(BaselineStore.DirectoryVariable, "  ");
+            BaselineStore.DefaultDirectory(repository).Should().Be(Path.Combine(repository, "baselines"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(BaselineStore.DirectoryVariable, saved);
+        }
+    }
+
+    [Fact]
+    public void LoadSchema_Missing_SaysTheSchemaIsMissing()
+    {
+        var schema = Path.Combine(_directory, BaselineStore.SchemaFileName);
+        File.Delete(schema);
+
+        var act = () => BaselineStore.LoadSchema(_directory);
+
+        act.Should().Throw<FileNotFoundException>().WithMessage($"{schema}: the baseline schema is missing.");
+    }
+
     [Fact]
     public void LoadSchema_JsonThatIsNotASchema_NamesTheSchemaFile()
     {

@@ -112,7 +112,8 @@ public sealed class ComparisonRuleTests
 
         var data = Only(verdict, Comparison.DataCheck);
         data.Kind.Should().Be(ConclusionKind.Fail);
-        data.Message.Should().StartWith("not comparable").And.Contain("(aaaaaaaaaaaa…)").And.Contain("(bbbbbbbbbbbb…)");
+        data.Message.Should().StartWith("not comparable").And.Contain("(aaaaaaaaaaaa…)").And.Contain("(bbbbbbbbbbbb…)")
+            .And.EndWith("Provide the same data set (see README, Data) or record a baseline for this data.");
         verdict.Conclusions.Should().ContainSingle("numbers measured on other data say nothing about a regression");
         verdict.Passed.Should().BeFalse();
     }
@@ -134,6 +135,14 @@ public sealed class ComparisonRuleTests
     }
 
     [Fact]
+    public void Data_ChecksumOfTwelveCharacters_IsShownWholeWithoutAnEllipsis()
+    {
+        var twelve = new DataProvenance("generated-mnist", "generator", "0123456789ab");
+
+        Only(Comparison.Compare(Result(data: twelve), Entry(), null, Hint), Comparison.DataCheck).Message.Should().Contain("(0123456789ab)");
+    }
+
+    [Fact]
     public void Data_BaselineThatRecordsNoData_IsComparedOnItsNumbers()
     {
         var verdict = Comparison.Compare(Result(), Entry() with { Data = null }, null, Hint);
@@ -150,6 +159,17 @@ public sealed class ComparisonRuleTests
 
         timing.Kind.Should().Be(ConclusionKind.Pass);
         timing.Message.Should().Contain("ratio 1.50x");
+    }
+
+    [Fact]
+    public void Timing_Failure_ListsBothSamplesSoAPersonCanJudgeTheSpread()
+    {
+        var timing = Only(Comparison.Compare(Result(secondsPerEpoch: 30), Entry(secondsPerEpoch: 10, budget: 1.5), null, Hint), Comparison.TimingCheck);
+
+        timing.Kind.Should().Be(ConclusionKind.Fail);
+        timing.Message.Should().Contain("baseline samples [9.600, 9.800, 10.000, 10.200, 10.400, 9.600,")
+            .And.Contain("measured samples [28.800, 29.400, 30.000, 30.600, 31.200,")
+            .And.Contain("ratio 3.00x, budget 1.50x; Mann–Whitney p = ");
     }
 
     [Fact]

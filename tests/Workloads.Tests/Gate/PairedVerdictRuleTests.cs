@@ -104,7 +104,8 @@ public sealed class PairedVerdictRuleTests
     [InlineData(double.PositiveInfinity, 1.0)]
     [InlineData(1.0, double.PositiveInfinity)]
     [InlineData(double.NaN, 1.0)]
-    public void Estimate_NonFiniteSeconds_AreRefusedNamingTheBlock(double baseSeconds, double headSeconds)
+    [InlineData(1.0, 0.0)]
+    public void Estimate_NonFiniteOrZeroSeconds_AreRefusedNamingTheBlock(double baseSeconds, double headSeconds)
     {
         var act = () => PairedStatistics.Estimate([new PairedBlock(baseSeconds, headSeconds, false)], 1.1, 0.01);
 
@@ -129,6 +130,37 @@ public sealed class PairedVerdictRuleTests
     public void Estimate_TinyBudgetAndAlphaJustBelowHalf_AreAccepted()
     {
         PairedStatistics.Estimate(Constant(1.0, 8), 1e-9, 0.49).Outcome.Should().Be(PairedOutcome.Fail);
+    }
+
+    [Theory]
+    [InlineData(20, 0.05, 61)]   // tables: one-sided 5% critical value 60 for n = 20
+    [InlineData(15, 0.01, 20)]   // tables: one-sided 1% critical value 19 for n = 15
+    [InlineData(30, 0.01, 121)]  // tables: one-sided 1% critical value 120 for n = 30
+    [InlineData(7, 1.0 / 128, 1)] // P(T⁺ ≤ 0) = 1/128 exactly: "at most α" includes α itself
+    public void LowerCriticalCount_MatchesThePublishedTables(int n, double alpha, int expected) =>
+        PairedStatistics.LowerCriticalCount(n, alpha).Should().Be(expected);
+
+    [Theory]
+    [InlineData(1.0, 0.01, 8, 16, 600.0, "*The paired budget is a ratio in (1, 10].*")]
+    [InlineData(1.1, 0.5, 8, 16, 600.0, "*α must be in (0, 0.5).*")]
+    [InlineData(1.1, 0.01, 9, 8, 600.0, "*Blocks: need 2 ≤ min (9) ≤ max (8).*")]
+    [InlineData(1.1, 0.01, 8, 16, -1.0, "*The per-case time cap must be positive.*")]
+    public void Settings_OutOfRange_SayWhatIsAllowed(double budget, double alpha, int minBlocks, int maxBlocks, double caseSeconds, string message)
+    {
+        var act = () => new PairedSettings(budget, alpha, minBlocks, maxBlocks, caseSeconds).Validate();
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage(message);
+    }
+
+    [Fact]
+    public void Compare_InvalidSettings_AreRefusedBeforeAnyBlockRuns()
+    {
+        int blocks = 0;
+
+        var act = () => PairedComparer.Compare("c", _ => { blocks++; return new PairedBlock(1, 1, false); }, new PairedSettings(1.1, MinBlocks: 1));
+
+        act.Should().Throw<ArgumentOutOfRangeException>();
+        blocks.Should().Be(0);
     }
 
     [Theory]
