@@ -124,7 +124,10 @@ public static class BaselineUpdater
         if (before.Metric.Value != after.Metric.Value) parts.Add($"metric {before.Metric.Value:0.0000} → {after.Metric.Value:0.0000}");
         double oldMedian = before.Timing is { Samples.Count: > 0 } t ? Comparison.Median(t.Samples) : double.NaN;
         double newMedian = after.Timing is { } timing ? Comparison.Median(timing.Samples) : double.NaN;
-        if (oldMedian != newMedian && !(double.IsNaN(oldMedian) && double.IsNaN(newMedian))) parts.Add($"median {oldMedian:0.000} → {newMedian:0.000} s/epoch ({(newMedian / oldMedian - 1) * 100:+0.0;-0.0}%)");
+        if (oldMedian != newMedian && !(double.IsNaN(oldMedian) && double.IsNaN(newMedian)))
+            parts.Add(double.IsNaN(oldMedian) ? $"timing recorded: median {newMedian:0.000} s/epoch"
+                : double.IsNaN(newMedian) ? $"timing dropped (median was {oldMedian:0.000} s/epoch)"
+                : $"median {oldMedian:0.000} → {newMedian:0.000} s/epoch ({(newMedian / oldMedian - 1) * 100:+0.0;-0.0}%)");
         if (before.Data != after.Data) parts.Add($"data {before.Data?.Name ?? "?"} → {after.Data!.Name}");
         if (parts.Count == 0) parts.Add("environment or samples updated");
         return new BaselineChange(device, key, ChangeKind.Updated, string.Join(", ", parts));

@@ -180,6 +180,23 @@ public sealed class BaselineAcceptReportTests : IDisposable
     }
 
     [Fact]
+    public void Accept_TimingForAMetricOnlyEntry_SaysTimingIsNowRecorded()
+    {
+        BaselineUpdater.Accept(_directory, [WithSamples(Result(), 4)]);
+
+        BaselineUpdater.Accept(_directory, [Result()]).Single().Summary.Should().Be("timing recorded: median 10.000 s/epoch");
+    }
+
+    [Fact]
+    public void Accept_TooFewSamplesOverATimedEntry_SaysTheTimingIsDropped()
+    {
+        BaselineUpdater.Accept(_directory, [Result()]);
+
+        BaselineUpdater.Accept(_directory, [WithSamples(Result(), 4)]).Single().Summary
+            .Should().Be("timing dropped (median was 10.000 s/epoch); no timing recorded: the run has 4 timing samples, the gate needs 5");
+    }
+
+    [Fact]
     public void Accept_SameResultAgain_SaysNoChange()
     {
         BaselineUpdater.Accept(_directory, [Result()]);
