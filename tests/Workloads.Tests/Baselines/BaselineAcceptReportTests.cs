@@ -17,12 +17,7 @@ public sealed class BaselineAcceptReportTests : IDisposable
     private readonly TempFolder _root = new();
     private readonly string _directory;
 
-    public BaselineAcceptReportTests()
-    {
-        _directory = _root.Folder("baselines");
-        var committed = BaselineStore.DefaultDirectory(AppContext.BaseDirectory);
-        File.Copy(Path.Combine(committed, BaselineStore.SchemaFileName), Path.Combine(_directory, BaselineStore.SchemaFileName));
-    }
+    public BaselineAcceptReportTests() => _directory = EmptyBaselines(_root);
 
     private BaselineEntry Stored(string device = "cpu-test-2t", string workload = "mlp_mnist") =>
         BaselineStore.Load(_directory).Find(workload, "torchsharp", device, RunProfile.Ci)!;

@@ -15,12 +15,7 @@ public sealed class BaselineLookupTests : IDisposable
     private readonly TempFolder _root = new();
     private readonly string _directory;
 
-    public BaselineLookupTests()
-    {
-        _directory = _root.Folder("baselines");
-        var committed = BaselineStore.DefaultDirectory(AppContext.BaseDirectory);
-        File.Copy(Path.Combine(committed, BaselineStore.SchemaFileName), Path.Combine(_directory, BaselineStore.SchemaFileName));
-    }
+    public BaselineLookupTests() => _directory = EmptyBaselines(_root);
 
     [Fact]
     public void FindMetricReference_DeviceWithoutItsOwnEntry_GetsTheFirstOtherDeviceByKeyAndIsJudgedOnIt()
