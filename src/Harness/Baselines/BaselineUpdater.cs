@@ -38,6 +38,7 @@ public static class BaselineUpdater
             var deviceKey = DeviceKey.Parse(group.Key);
             var path = BaselineStore.PathFor(directory, deviceKey.ToString());
             var existing = File.Exists(path) ? BaselineStore.ReadFile(path, schema) : null;
+            // Stryker disable once Linq : a group from GroupBy is never empty, so First and FirstOrDefault return the same result
             var first = group.First();
             var file = existing ?? new BaselineFile
             {
@@ -190,7 +191,10 @@ public static class BaselineUpdater
         if (before.Metric.Value != after.Metric.Value) parts.Add($"metric {before.Metric.Value:0.0000} → {after.Metric.Value:0.0000}");
         double oldMedian = before.Timing is { Samples.Count: > 0 } t ? Comparison.Median(t.Samples) : double.NaN;
         double newMedian = after.Timing is { } timing ? Comparison.Median(timing.Samples) : double.NaN;
-        if (oldMedian != newMedian && !(double.IsNaN(oldMedian) && double.IsNaN(newMedian))) parts.Add($"median {oldMedian:0.000} → {newMedian:0.000} s/epoch ({(newMedian / oldMedian - 1) * 100:+0.0;-0.0}%)");
+        if (oldMedian != newMedian && !(double.IsNaN(oldMedian) && double.IsNaN(newMedian)))
+            parts.Add(double.IsNaN(oldMedian) ? $"timing recorded: median {newMedian:0.000} s/epoch"
+                : double.IsNaN(newMedian) ? $"timing dropped (median was {oldMedian:0.000} s/epoch)"
+                : $"median {oldMedian:0.000} → {newMedian:0.000} s/epoch ({(newMedian / oldMedian - 1) * 100:+0.0;-0.0}%)");
         if (before.Allocation?.BytesPerStep != after.Allocation?.BytesPerStep)
             parts.Add($"allocation {AllocationText(before.Allocation)} → {AllocationText(after.Allocation)} bytes/step");
         if (before.Data != after.Data) parts.Add($"data {before.Data?.Name ?? "?"} → {after.Data!.Name}");
@@ -201,5 +205,6 @@ public static class BaselineUpdater
     private static string AllocationText(AllocationBaseline? allocation) =>
         allocation is null ? "none" : allocation.BytesPerStep.ToString("#,0.#", System.Globalization.CultureInfo.InvariantCulture);
 
+    // Stryker disable once String : the wrapper's device only lets two entries be serialized alike for comparison; any text does
     private static BaselineFile Wrap(BaselineEntry entry) => new() { Device = new BaselineDevice("x", "cpu", "x"), Entries = [entry] };
 }

@@ -45,6 +45,15 @@ internal static class Fixtures
         };
     }
 
+    /// <summary>An empty baselines folder under <paramref name="root"/> holding only the committed schema, for accept and load to work on.</summary>
+    public static string EmptyBaselines(TempFolder root)
+    {
+        var directory = root.Folder("baselines");
+        var committed = BaselineStore.DefaultDirectory(AppContext.BaseDirectory);
+        File.Copy(Path.Combine(committed, BaselineStore.SchemaFileName), Path.Combine(directory, BaselineStore.SchemaFileName));
+        return directory;
+    }
+
     public static BaselineEntry Entry(double metric = 0.85, double secondsPerEpoch = 10, double tolerance = 0.03, double budget = 1.5,
         MetricKind kind = MetricKind.ValidationAccuracy, DataProvenance? data = null, string workload = "mlp_mnist")
     {
