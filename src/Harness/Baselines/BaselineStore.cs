@@ -51,13 +51,17 @@ public sealed class BaselineStore
     {
         var configured = Environment.GetEnvironmentVariable(DirectoryVariable);
         if (!string.IsNullOrWhiteSpace(configured)) return configured;
-        for (var dir = new DirectoryInfo(start ?? AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "PerfTests.sln")))
-                return System.IO.Path.Combine(dir.FullName, "baselines");
-        }
+        if (CheckoutAbove(start ?? AppContext.BaseDirectory) is { } checkout) return System.IO.Path.Combine(checkout, "baselines");
         throw new DirectoryNotFoundException(
             $"No baselines folder: PerfTests.sln not found above {start ?? AppContext.BaseDirectory} and ${DirectoryVariable} is not set.");
+    }
+
+    /// <summary>The PerfTests checkout (the folder holding PerfTests.sln) at or above <paramref name="start"/>; null if none.</summary>
+    public static string? CheckoutAbove(string start)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "PerfTests.sln"))) return dir.FullName;
+        return null;
     }
 
     public static BaselineStore Load(string directory)

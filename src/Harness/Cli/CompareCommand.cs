@@ -103,7 +103,7 @@ public sealed class CompareCommand : Command<CompareSettings>
             head = HarnessBuild.Head();
             // A folder needs no checkout (a published build compares anywhere); a git ref is resolved in the checkout this
             // build or the current folder is in.
-            var repository = Directory.Exists(settings.Base) ? settings.Base! : CheckoutAbove(AppContext.BaseDirectory) ?? CheckoutAbove(Environment.CurrentDirectory)
+            var repository = Directory.Exists(settings.Base) ? settings.Base! : BaselineStore.CheckoutAbove(AppContext.BaseDirectory) ?? BaselineStore.CheckoutAbove(Environment.CurrentDirectory)
                 ?? throw new InvalidOperationException($"--base {settings.Base}: not a folder, and no PerfTests checkout (PerfTests.sln) was found above this build or the current folder to resolve it as a git ref.");
             baseBuild = HarnessBuild.Base(settings.Base!, repository, Log);
         }
@@ -150,12 +150,5 @@ public sealed class CompareCommand : Command<CompareSettings>
         int failed = results.Count(r => r.Failed);
         AnsiConsole.MarkupLineInterpolated($"{results.Count - failed} within budget or undecided, {failed} failed, {errors} could not run");
         return failed > 0 || errors > 0 ? 1 : 0;
-    }
-
-    private static string? CheckoutAbove(string start)
-    {
-        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "PerfTests.sln"))) return dir.FullName;
-        return null;
     }
 }
