@@ -26,6 +26,8 @@ public static class BaselineUpdater
         {
             // Results become file names and baseline keys: a device of "../x" or an unknown workload is refused here.
             if (ResultRules.Problem(result) is { } problem) throw new InvalidDataException($"result {result.Key}: {problem}; nothing was accepted.");
+            if (result.SampleLimit is { } limit)
+                throw new InvalidDataException($"result {result.Key}: a timing stretch (run --samples {limit}), not the {result.Profile.Name()} profile's run, so not a baseline; nothing was accepted.");
         }
         var schema = BaselineStore.LoadSchema(directory);
         using var held = BaselineLock.Acquire(directory, waiting: log);

@@ -3,6 +3,7 @@ using PerfTests.Harness.Backends;
 using PerfTests.Harness.Baselines;
 using PerfTests.Harness.Devices;
 using PerfTests.Harness.Gate;
+using PerfTests.Harness.Measurements;
 using PerfTests.Harness.Workloads;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -45,17 +46,25 @@ public sealed class CompareSettings : CommandSettings
     public double? Budget { get; init; }
 
     [CommandOption("--min-blocks <N>")]
-    [DefaultValue(8)]
-    public int MinBlocks { get; init; } = 8;
+    [DefaultValue(GatePolicy.PairedMinBlocks)]
+    public int MinBlocks { get; init; } = GatePolicy.PairedMinBlocks;
 
     [CommandOption("--max-blocks <N>")]
-    [DefaultValue(16)]
-    public int MaxBlocks { get; init; } = 16;
+    [DefaultValue(GatePolicy.PairedMaxBlocks)]
+    public int MaxBlocks { get; init; } = GatePolicy.PairedMaxBlocks;
 
     [CommandOption("--case-minutes <M>")]
-    [Description("Stop adding blocks to one case's attempt after this long (default 10).")]
-    [DefaultValue(10.0)]
-    public double CaseMinutes { get; init; } = 10;
+    [Description("Stop adding blocks to one case's attempt after this long (default 1, as the gate).")]
+    [DefaultValue(GatePolicy.PairedCaseSeconds / 60)]
+    public double CaseMinutes { get; init; } = GatePolicy.PairedCaseSeconds / 60;
+
+    [CommandOption("--samples <N>")]
+    [Description("Samples per split each process trains on (0: the whole profile). Default: a stretch of about 0.5 s epochs, sized by one calibration process of head.")]
+    public int? Samples { get; init; }
+
+    [CommandOption("--json <FILE>")]
+    [Description("Also write every case's blocks, estimates and outcome to FILE as JSON.")]
+    public string? Json { get; init; }
 
     [CommandOption("--total-minutes <M>")]
     [Description("Stop adding blocks to any case after this long from the start (default: no limit).")]
@@ -70,6 +79,8 @@ public sealed class CompareSettings : CommandSettings
         if (Budget is { } b && !(b > 1 && b <= 10)) return ValidationResult.Error("--budget must be a ratio above 1 and at most 10.");
         if (MinBlocks < 2 || MaxBlocks < MinBlocks || MaxBlocks > 1000) return ValidationResult.Error("--min-blocks must be at least 2 and at most --max-blocks (at most 1000).");
         if (!(CaseMinutes > 0) || TotalMinutes is <= 0) return ValidationResult.Error("--case-minutes and --total-minutes must be positive.");
+        if (Samples is < 0) return ValidationResult.Error("--samples must be 0 (the whole profile) or more.");
+        if (Json is { } json && OutputFolder.Problem(Path.GetDirectoryName(Path.GetFullPath(json))!, "--json") is { } problem) return ValidationResult.Error(problem);
         return ValidationResult.Success();
     }
 }
@@ -116,6 +127,7 @@ public sealed class CompareCommand : Command<CompareSettings>
         using var _ = baseBuild;
         AnsiConsole.MarkupLineInterpolated($"head: {head.Description}\nbase: {baseBuild.Description}\nbudget {paired.Budget:F2}, {(1 - 2 * paired.Alpha) * 100:F0}% intervals, {paired.MinBlocks}–{paired.MaxBlocks} blocks per attempt");
         var results = new List<PairedComparisonResult>();
+        var reports = new List<PairedCaseReport>();
         int errors = 0;
         foreach (var backend in backends)
         foreach (var workload in workloads)
@@ -123,11 +135,19 @@ public sealed class CompareCommand : Command<CompareSettings>
             cancellationToken.ThrowIfCancellationRequested();
             var pairedCase = new PairedCase(workload.Name, backend.Name, settings.Profile.ToLowerInvariant(), settings.Seed, settings.Epochs, settings.Threads);
             AnsiConsole.MarkupLineInterpolated($"[bold]{pairedCase}[/]");
+            var caseClock = System.Diagnostics.Stopwatch.StartNew();
             try
             {
+                var profile = Enum.Parse<RunProfile>(settings.Profile, ignoreCase: true);
+                pairedCase = pairedCase with
+                {
+                    Samples = settings.Samples is { } given ? (given == 0 ? null : given)
+                        : ProcessBlockRunner.CalibrateSamples(head, pairedCase, workload.BatchSize, workload.ScheduleFor(profile).TrainSamples ?? int.MaxValue, Log),
+                };
                 var runner = new ProcessBlockRunner(baseBuild, head, pairedCase, Log);
                 var result = PairedComparer.Compare(pairedCase.ToString(), runner.Run, paired, log: Log);
                 results.Add(result);
+                reports.Add(new PairedCaseReport(pairedCase, caseClock.Elapsed.TotalSeconds, result));
                 var conclusion = result.ToConclusion();
                 var colour = conclusion.Kind switch { ConclusionKind.Fail => "red", ConclusionKind.Pass => "green", _ => "yellow" };
                 AnsiConsole.MarkupLineInterpolated($"  [{colour}]{conclusion.Kind.ToString().ToLowerInvariant()}[/] {conclusion.Message}");
@@ -139,7 +159,7 @@ public sealed class CompareCommand : Command<CompareSettings>
             }
         }
 
-        var table = new Table().AddColumns("case", "head/base", "98% interval", "blocks", "attempts", "outcome");
+        var table = new Table().AddColumns("case", "head/base", $"{(1 - 2 * paired.Alpha) * 100:F0}% interval", "blocks", "attempts", "outcome");
         foreach (var r in results)
         {
             var last = r.Attempts[^1].Estimate;
@@ -147,6 +167,7 @@ public sealed class CompareCommand : Command<CompareSettings>
                 string.Join("+", r.Attempts.Select(a => a.Blocks.Count)), r.Attempts.Count.ToString(), r.ToConclusion().Kind.ToString().ToLowerInvariant());
         }
         AnsiConsole.Write(table);
+        if (settings.Json is { } json) PairedReport.Write(json, head, baseBuild, paired, reports);
         int failed = results.Count(r => r.Failed);
         AnsiConsole.MarkupLineInterpolated($"{results.Count - failed} within budget or undecided, {failed} failed, {errors} could not run");
         return failed > 0 || errors > 0 ? 1 : 0;

@@ -51,6 +51,10 @@ public sealed class RunSettings : CommandSettings
     /// <summary>Ten times the longest schedule (the seed's 20): beyond it a typo, not a benchmark.</summary>
     public const int MaximumEpochs = 1000;
 
+    [CommandOption("--samples <N>")]
+    [Description("Train and validate on at most N samples of each of the profile's splits: a shorter timing stretch of the same model (the paired gate's processes use it). Such a result is never a baseline.")]
+    public int? Samples { get; init; }
+
     [CommandOption("--seed <N>")]
     [DefaultValue(RunRequest.DefaultSeed)]
     public int Seed { get; init; } = RunRequest.DefaultSeed;
@@ -68,6 +72,7 @@ public sealed class RunSettings : CommandSettings
         if (!Enum.TryParse<RunProfile>(Profile, ignoreCase: true, out _))
             return ValidationResult.Error($"Unknown profile '{Profile}': use smoke, ci or full.");
         if (Epochs is < 1 or > MaximumEpochs) return ValidationResult.Error($"--epochs {Epochs} is out of range: use 1 to {MaximumEpochs}.");
+        if (Samples is < 1) return ValidationResult.Error($"--samples {Samples} is out of range: use at least 1 (a batch or more, so that an epoch has steps to time).");
         // More threads than cores only slows the run (and names a device key no machine has); fewer than one means nothing.
         if (Threads is { } threads && (threads < 1 || threads > Environment.ProcessorCount))
             return ValidationResult.Error($"--threads {threads} is out of range: this machine has {Environment.ProcessorCount} logical cores, use 1 to {Environment.ProcessorCount}.");
@@ -142,7 +147,7 @@ public sealed class RunCommand : Command<RunSettings>
             foreach (var (backend, workload) in units)
             {
                 interrupted = $"{workload.Name} on {backend.Name}";
-                var request = new RunRequest(workload, backend, device, profile, data, settings.Seed, settings.Epochs, settings.Threads ?? 0);
+                var request = new RunRequest(workload, backend, device, profile, data, settings.Seed, settings.Epochs, settings.Threads ?? 0, settings.Samples);
                 if (unusable.TryGetValue(workload.Dataset, out var why))
                 {
                     AnsiConsole.MarkupLineInterpolated($"[bold]{workload.Name}[/] on [bold]{backend.Name}[/]\n  [red]failed:[/] {why}");

@@ -32,6 +32,14 @@ public sealed class DataSplit
     public int[] Labels { get; }
 
     public InputKind Kind => Features is not null ? InputKind.Features : InputKind.Tokens;
+
+    /// <summary>The first <paramref name="count"/> samples (all of them when the split holds fewer).</summary>
+    public DataSplit Take(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 0);
+        if (count >= Count) return this;
+        return new DataSplit(count, SampleSize, Features?[..(count * SampleSize)], Tokens?[..(count * SampleSize)], Labels[..count]);
+    }
 }
 
 /// <summary>
@@ -57,7 +65,11 @@ public sealed record WorkloadData(
     int Classes,
     int DataDimension,
     DataProvenance Provenance,
-    string? Alphabet = null);
+    string? Alphabet = null)
+{
+    /// <summary>At most <paramref name="samples"/> samples of each split: the same model and batches on a shorter epoch.</summary>
+    public WorkloadData Take(int samples) => this with { Train = Train.Take(samples), Validation = Validation.Take(samples) };
+}
 
 /// <summary>Where to look for real data sets, and where to cache downloaded and generated ones.</summary>
 /// <param name="DataDirectory">--data DIR or $PERFTESTS_DATA: a folder holding real sets, one subfolder per set (README, "Data").</param>

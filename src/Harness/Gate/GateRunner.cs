@@ -47,7 +47,7 @@ public static class GateRunner
         var verdict = Comparison.Compare(result, entry, reference, acceptHint,
             store.FindAllocationReference(workload.Name, backend.Name, settings.Profile, gateCase.Device.ToString()));
         if (settings.Base is { } baseSpec)
-            verdict = verdict with { Conclusions = [.. verdict.Conclusions, ComparePaired(gateCase, device, settings, baseSpec, log)] };
+            verdict = verdict with { Conclusions = [.. verdict.Conclusions, ComparePaired(gateCase, device, settings, baseSpec, result, log)] };
         return new GateOutcome(result, verdict, resultPath, []);
     }
 
@@ -71,7 +71,8 @@ public static class GateRunner
     }
 
     /// <summary>Times the case against the base build, side by side on this machine: the check that bites on any runner.</summary>
-    private static Conclusion ComparePaired(GateCase gateCase, DeviceInfo device, GateSettings settings, string baseSpec, Action<string> log)
+    /// <param name="measured">This case's full run in the test process, which sizes the paired processes' stretch.</param>
+    private static Conclusion ComparePaired(GateCase gateCase, DeviceInfo device, GateSettings settings, string baseSpec, RunResult measured, Action<string> log)
     {
         var baseBuild = BaseBuilds.GetOrAdd(baseSpec, spec => new Lazy<HarnessBuild>(() =>
         {
@@ -79,10 +80,15 @@ public static class GateRunner
             AppDomain.CurrentDomain.ProcessExit += (_, _) => build.Dispose();
             return build;
         })).Value;
+        var workload = WorkloadCatalog.Get(gateCase.Workload);
+        var steady = measured.Epochs.Where(e => e.Stage == EpochStage.Actual && e.Counters is { Steps: > 0 }).ToList();
+        var batchSeconds = steady.Count > 0 ? steady.Sum(e => e.TrainSeconds) / steady.Sum(e => e.Counters!.Steps) : (double?)null;
+        var samples = batchSeconds is { } seconds and > 0 ? PairedStretch.Samples(seconds, workload.BatchSize, measured.TrainSamples) : null;
         var pairedCase = new PairedCase(gateCase.Workload, gateCase.Backend, settings.Profile.Name(), settings.Seed, PairedEpochs,
-            gateCase.Device.Threads, device.ComputeDevice.ToString());
+            gateCase.Device.Threads, device.ComputeDevice.ToString(), samples);
+        log($"{pairedCase}: paired processes train {(samples is { } n ? $"{n} samples per split" : "the whole profile")}");
         var runner = new ProcessBlockRunner(baseBuild, HarnessBuild.Head(), pairedCase, log);
-        var paired = new PairedSettings(GatePolicy.PairedBudget, GatePolicy.PairedAlpha);
+        var paired = new PairedSettings(GatePolicy.PairedBudget, CaseSeconds: GatePolicy.PairedCaseSeconds);
         return PairedComparer.Compare(gateCase.ToString(), runner.Run, paired, log: log).ToConclusion();
     }
 

@@ -5,11 +5,12 @@ namespace PerfTests.Harness.Gate;
 
 /// <param name="Budget">Largest allowed head/base ratio (GatePolicy.PairedBudget by default).</param>
 /// <param name="Alpha">One-sided error of each bound; the interval shown is 1 − 2α.</param>
-/// <param name="MinBlocks">Blocks before the first look (the signed-rank bound needs 7 at α = 0.01).</param>
+/// <param name="MinBlocks">Blocks before the first look (the signed-rank bound needs 5 at α = 0.05, 7 at α = 0.01).</param>
 /// <param name="MaxBlocks">Blocks after which an attempt stops undecided.</param>
 /// <param name="CaseSeconds">Wall time after which an attempt stops undecided.</param>
 /// <param name="Deadline">When the whole comparison (all cases) must stop adding blocks; null for none.</param>
-public sealed record PairedSettings(double Budget, double Alpha = 0.01, int MinBlocks = 8, int MaxBlocks = 16, double CaseSeconds = 600, DateTimeOffset? Deadline = null)
+public sealed record PairedSettings(double Budget, double Alpha = GatePolicy.PairedAlpha, int MinBlocks = GatePolicy.PairedMinBlocks,
+    int MaxBlocks = GatePolicy.PairedMaxBlocks, double CaseSeconds = 600, DateTimeOffset? Deadline = null)
 {
     public PairedSettings Validate()
     {

@@ -6,7 +6,8 @@ using PerfTests.Harness.Training;
 namespace PerfTests.Harness.Gate;
 
 /// <summary>What both sides of a paired case train: same workload, backend, profile, seed, epochs, threads and device.</summary>
-public sealed record PairedCase(string Workload, string Backend, string Profile, int Seed, int Epochs, int Threads, string Device = "cpu")
+/// <param name="Samples">The stretch: at most this many samples of each split (<see cref="PairedStretch"/>); null for the whole profile.</param>
+public sealed record PairedCase(string Workload, string Backend, string Profile, int Seed, int Epochs, int Threads, string Device = "cpu", int? Samples = null)
 {
     public override string ToString() => $"{Workload}/{Backend}/{Profile}";
 }
@@ -26,9 +27,36 @@ public sealed class ProcessBlockRunner(HarnessBuild baseBuild, HarnessBuild head
         return headFirst ? new PairedBlock(second, first, true) : new PairedBlock(first, second, false);
     }
 
+    /// <summary>
+    /// The stretch for this case on this machine: one process of <paramref name="build"/> trains two epochs of
+    /// <see cref="PairedStretch.CalibrationBatches"/> batches, and its steady seconds per batch size the processes' epochs.
+    /// </summary>
+    public static int? CalibrateSamples(HarnessBuild build, PairedCase pairedCase, int batchSize, int trainSamples, Action<string>? log = null)
+    {
+        var probe = pairedCase with { Epochs = 2, Samples = PairedStretch.CalibrationBatches * batchSize };
+        var result = RunOnce(build, probe);
+        var steady = result.Epochs.Where(e => e.Stage == EpochStage.Actual).ToList();
+        long steps = steady.Sum(e => e.Counters?.Steps ?? 0);
+        double batchSeconds = steps > 0 ? steady.Sum(e => e.TrainSeconds) / steps : steady.Average(e => e.TrainSeconds) / PairedStretch.CalibrationBatches;
+        var samples = PairedStretch.Samples(batchSeconds, batchSize, trainSamples);
+        log?.Invoke($"  stretch: {batchSeconds * 1000:F1} ms per batch, so {(samples is { } n ? $"{n} samples per split" : "the whole profile")} per paired epoch");
+        return samples;
+    }
+
     private double Measure(HarnessBuild build)
     {
         if (pairedCase.Epochs < 2) throw new ArgumentException("A paired case needs at least 2 epochs: the first is warm-up.");
+        var stopwatch = Stopwatch.StartNew();
+        var result = RunOnce(build, pairedCase);
+        var steady = result.Epochs.Where(e => e.Stage == EpochStage.Actual).ToList();
+        if (steady.Count == 0) throw new InvalidOperationException($"{pairedCase} on {build.Description}: no epoch after the warm-up.");
+        double seconds = steady.Average(e => e.TrainSeconds);
+        log?.Invoke($"    {build.Description}: {seconds:F3} s/epoch (process {stopwatch.Elapsed.TotalSeconds:F1} s)");
+        return seconds;
+    }
+
+    private static RunResult RunOnce(HarnessBuild build, PairedCase pairedCase)
+    {
         var outDir = Directory.CreateTempSubdirectory("perftests-paired-").FullName;
         try
         {
@@ -39,18 +67,13 @@ public sealed class ProcessBlockRunner(HarnessBuild baseBuild, HarnessBuild head
                 "--seed", pairedCase.Seed.ToString(CultureInfo.InvariantCulture),
                 "--epochs", pairedCase.Epochs.ToString(CultureInfo.InvariantCulture),
                 "--device", pairedCase.Device, "--out", Quote(outDir), "--offline",
-            }.Concat(pairedCase.Threads > 0 ? ["--threads", pairedCase.Threads.ToString(CultureInfo.InvariantCulture)] : []));
-            var stopwatch = Stopwatch.StartNew();
+            }.Concat(pairedCase.Threads > 0 ? ["--threads", pairedCase.Threads.ToString(CultureInfo.InvariantCulture)] : [])
+             .Concat(pairedCase.Samples is { } samples ? ["--samples", samples.ToString(CultureInfo.InvariantCulture)] : []));
             // The process starts in its own empty folder, so nothing is found relative to the other side's checkout.
             HarnessBuild.Run("dotnet", arguments, outDir, $"{pairedCase} on {build.Description}");
             var files = Directory.GetFiles(outDir, "*.json");
             if (files.Length != 1) throw new InvalidOperationException($"{pairedCase} on {build.Description}: expected one result in {outDir}, found {files.Length}.");
-            var result = ResultFiles.Read(files[0]);
-            var steady = result.Epochs.Where(e => e.Stage == EpochStage.Actual).ToList();
-            if (steady.Count == 0) throw new InvalidOperationException($"{pairedCase} on {build.Description}: no epoch after the warm-up.");
-            double seconds = steady.Average(e => e.TrainSeconds);
-            log?.Invoke($"    {build.Description}: {seconds:F3} s/epoch (process {stopwatch.Elapsed.TotalSeconds:F1} s)");
-            return seconds;
+            return ResultFiles.Read(files[0]);
         }
         finally
         {

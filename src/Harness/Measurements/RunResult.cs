@@ -55,6 +55,10 @@ public sealed record RunResult
     /// <summary>How the memory figures were taken; null in results from before they were recorded.</summary>
     public RunCounters? Counters { get; init; }
 
+    /// <summary>`run --samples`: the splits were cut to this many samples for a timing stretch; null for a whole-profile run.
+    /// Such a result times the model but is not the profile's run, so it never becomes a baseline.</summary>
+    public int? SampleLimit { get; init; }
+
     /// <summary>The seed's figure after the last epoch: validation accuracy, or training loss for lstm_textgen.</summary>
     public double Metric => MetricOf(Epochs[^1], MetricKind);
 

@@ -7,6 +7,8 @@ using PerfTests.Harness.Workloads;
 namespace PerfTests.Harness.Measurements;
 
 /// <summary>One run's settings. <see cref="Epochs"/> overrides the profile's schedule.</summary>
+/// <param name="Samples">Train and validate on at most this many samples of each of the profile's splits: a timing stretch
+/// (the paired gate's processes), whose result is never a baseline; null for the whole profile.</param>
 public sealed record RunRequest(
     WorkloadSpec Workload,
     IBackend Backend,
@@ -15,7 +17,8 @@ public sealed record RunRequest(
     DataOptions Data,
     int Seed = RunRequest.DefaultSeed,
     int? Epochs = null,
-    int Threads = 0)
+    int Threads = 0,
+    int? Samples = null)
 {
     /// <summary>The seed runs and baselines use unless told otherwise.</summary>
     public const int DefaultSeed = 42;
@@ -61,6 +64,7 @@ public static class WorkloadRunner
         IProgress<TrainingEvent>? progress, CancellationToken cancellationToken)
     {
         var (workload, backend, device) = (request.Workload, request.Backend, request.Device);
+        if (request.Samples is { } samples) data = data.Take(samples);
         var deviceInfo = DeviceDetector.Describe(device, request.EffectiveThreads);
 
         var epochs = request.Epochs ?? workload.ScheduleFor(request.Profile).Epochs;
@@ -99,6 +103,7 @@ public static class WorkloadRunner
             SampleText = sample,
             Compute = compute,
             Counters = counters,
+            SampleLimit = request.Samples,
         };
     }
 

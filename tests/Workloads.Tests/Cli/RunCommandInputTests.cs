@@ -25,6 +25,7 @@ public sealed class RunCommandInputTests : IDisposable
         { "negative threads", ["--threads", "-3"], null, "*--threads -3 is out of range*" },
         { "absurd epochs", ["--epochs", "2147483647"], null, "*--epochs 2147483647 is out of range: use 1 to 1000*" },
         { "zero epochs", ["--epochs", "0"], null, "*--epochs 0 is out of range*" },
+        { "zero samples", ["--samples", "0"], null, "*--samples 0 is out of range: use at least 1*" },
         { "data that does not exist", ["--data", "/nonexistent/perftests-data"], null, "*--data /nonexistent/perftests-data does not exist*" },
         { "data that is a file", ["--data", "{file}"], null, "*--data {file} is a file*" },
         { "out that is a file", ["--out", "{file}"], null, "*--out {file} is a file*" },
