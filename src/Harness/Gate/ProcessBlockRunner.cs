@@ -28,20 +28,25 @@ public sealed class ProcessBlockRunner(HarnessBuild baseBuild, HarnessBuild head
     }
 
     /// <summary>
-    /// The stretch for this case on this machine: one process of <paramref name="build"/> trains two epochs of
-    /// <see cref="PairedStretch.CalibrationBatches"/> batches, and its steady seconds per batch size the processes' epochs.
+    /// The stretch for this case on this machine: one process of <paramref name="build"/> trains
+    /// <see cref="CalibrationEpochs"/> epochs of <see cref="PairedStretch.CalibrationBatches"/> batches, and its fastest epoch
+    /// after the warm-up sizes the processes' epochs. The fastest, because the first few dozen steps of a process still run
+    /// code the JIT has not yet optimised (tiered compilation): with only one epoch after the warm-up, fasttext_imdb/managed
+    /// measured 6.5 ms per batch where its optimised steps take 2.
     /// </summary>
     public static int? CalibrateSamples(HarnessBuild build, PairedCase pairedCase, int batchSize, int trainSamples, Action<string>? log = null)
     {
-        var probe = pairedCase with { Epochs = 2, Samples = PairedStretch.CalibrationBatches * batchSize };
+        var probe = pairedCase with { Epochs = CalibrationEpochs, Samples = PairedStretch.CalibrationBatches * batchSize };
         var result = RunOnce(build, probe);
-        var steady = result.Epochs.Where(e => e.Stage == EpochStage.Actual).ToList();
-        long steps = steady.Sum(e => e.Counters?.Steps ?? 0);
-        double batchSeconds = steps > 0 ? steady.Sum(e => e.TrainSeconds) / steps : steady.Average(e => e.TrainSeconds) / PairedStretch.CalibrationBatches;
+        double batchSeconds = result.Epochs.Where(e => e.Stage == EpochStage.Actual)
+            .Min(e => e.TrainSeconds / Math.Max(1, e.Counters?.Steps ?? PairedStretch.CalibrationBatches));
         var samples = PairedStretch.Samples(batchSeconds, batchSize, trainSamples);
         log?.Invoke($"  stretch: {batchSeconds * 1000:F1} ms per batch, so {(samples is { } n ? $"{n} samples per split" : "the whole profile")} per paired epoch");
         return samples;
     }
+
+    /// <summary>Epochs of the calibration process, the first of them warm-up.</summary>
+    public const int CalibrationEpochs = 4;
 
     private double Measure(HarnessBuild build)
     {
