@@ -42,7 +42,7 @@ public sealed class CompareSettings : CommandSettings
     public int Threads { get; init; }
 
     [CommandOption("--budget <RATIO>")]
-    [Description("Largest allowed head/base ratio (default GatePolicy.PairedBudget, 1.10).")]
+    [Description("Largest allowed head/base ratio (default GatePolicy.PairedBudget, 1.11).")]
     public double? Budget { get; init; }
 
     [CommandOption("--min-blocks <N>")]
@@ -129,10 +129,10 @@ public sealed class CompareCommand : Command<CompareSettings>
         var results = new List<PairedComparisonResult>();
         var reports = new List<PairedCaseReport>();
         int errors = 0;
-        foreach (var backend in backends)
-        foreach (var workload in workloads)
+        string? interrupted = null;
+        foreach (var (backend, workload) in backends.SelectMany(b => workloads.Select(w => (b, w))))
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            if (cancellationToken.IsCancellationRequested) break;
             var pairedCase = new PairedCase(workload.Name, backend.Name, settings.Profile.ToLowerInvariant(), settings.Seed, settings.Epochs, settings.Threads);
             AnsiConsole.MarkupLineInterpolated($"[bold]{pairedCase}[/]");
             var caseClock = System.Diagnostics.Stopwatch.StartNew();
@@ -142,9 +142,9 @@ public sealed class CompareCommand : Command<CompareSettings>
                 pairedCase = pairedCase with
                 {
                     Samples = settings.Samples is { } given ? (given == 0 ? null : given)
-                        : ProcessBlockRunner.CalibrateSamples(head, pairedCase, workload.BatchSize, workload.ScheduleFor(profile).TrainSamples ?? int.MaxValue, Log),
+                        : ProcessBlockRunner.CalibrateSamples(head, pairedCase, workload.BatchSize, workload.ScheduleFor(profile).TrainSamples ?? int.MaxValue, Log, cancellationToken),
                 };
-                var runner = new ProcessBlockRunner(baseBuild, head, pairedCase, Log);
+                var runner = new ProcessBlockRunner(baseBuild, head, pairedCase, Log, cancellationToken);
                 var result = PairedComparer.Compare(pairedCase.ToString(), runner.Run, paired, log: Log);
                 results.Add(result);
                 reports.Add(new PairedCaseReport(pairedCase, caseClock.Elapsed.TotalSeconds, result));
@@ -156,6 +156,12 @@ public sealed class CompareCommand : Command<CompareSettings>
             {
                 errors++;
                 AnsiConsole.MarkupLineInterpolated($"  [red]error:[/] {e.Message}");
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The running process was killed; the cases already compared are still reported and written.
+                interrupted = pairedCase.ToString();
+                break;
             }
         }
 
@@ -169,6 +175,11 @@ public sealed class CompareCommand : Command<CompareSettings>
         AnsiConsole.Write(table);
         if (settings.Json is { } json) PairedReport.Write(json, head, baseBuild, paired, reports);
         int failed = results.Count(r => r.Failed);
+        if (interrupted is not null || cancellationToken.IsCancellationRequested)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[yellow]Interrupted{(interrupted is null ? "" : $" during {interrupted}")}; its blocks were dropped.[/] Compared {results.Count} cases, {failed} failed.");
+            return ExitCodes.Interrupted;
+        }
         AnsiConsole.MarkupLineInterpolated($"{results.Count - failed} within budget or undecided, {failed} failed, {errors} could not run");
         return failed > 0 || errors > 0 ? 1 : 0;
     }

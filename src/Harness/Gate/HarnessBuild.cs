@@ -90,8 +90,10 @@ public sealed class HarnessBuild : IDisposable
 
     private static string Git(string repository, string arguments, string what) => Run("git", $"-C \"{repository}\" {arguments}", repository, what);
 
-    internal static string Run(string program, string arguments, string workingDirectory, string what)
+    /// <param name="cancellationToken">Kills the process (and its children) when cancelled, then throws <see cref="OperationCanceledException"/>.</param>
+    internal static string Run(string program, string arguments, string workingDirectory, string what, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var start = new ProcessStartInfo(program, arguments)
         {
             WorkingDirectory = workingDirectory,
@@ -100,9 +102,15 @@ public sealed class HarnessBuild : IDisposable
             UseShellExecute = false,
         };
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{what}: could not start {program}.");
-        var stderr = process.StandardError.ReadToEndAsync();
+        using var kill = cancellationToken.Register(() =>
+        {
+            try { process.Kill(entireProcessTree: true); }
+            catch (InvalidOperationException) { } // it had already exited
+        });
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
         var stdout = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
+        cancellationToken.ThrowIfCancellationRequested();
         if (process.ExitCode != 0)
         {
             var detail = (stderr.Result + "\n" + stdout).Trim();

@@ -18,7 +18,9 @@ public sealed record PairedCase(string Workload, string Backend, string Profile,
 /// after the warm-up epoch: the epochs inside one process share its memory layout, thread placement and JIT state, so they
 /// are not independent samples.
 /// </summary>
-public sealed class ProcessBlockRunner(HarnessBuild baseBuild, HarnessBuild head, PairedCase pairedCase, Action<string>? log = null)
+/// <param name="cancellationToken">Stops the block at once: the running process is killed and <see cref="OperationCanceledException"/> thrown.</param>
+public sealed class ProcessBlockRunner(HarnessBuild baseBuild, HarnessBuild head, PairedCase pairedCase, Action<string>? log = null,
+    CancellationToken cancellationToken = default)
 {
     public PairedBlock Run(bool headFirst)
     {
@@ -34,10 +36,11 @@ public sealed class ProcessBlockRunner(HarnessBuild baseBuild, HarnessBuild head
     /// code the JIT has not yet optimised (tiered compilation): with only one epoch after the warm-up, fasttext_imdb/managed
     /// measured 6.5 ms per batch where its optimised steps take 2.
     /// </summary>
-    public static int? CalibrateSamples(HarnessBuild build, PairedCase pairedCase, int batchSize, int trainSamples, Action<string>? log = null)
+    public static int? CalibrateSamples(HarnessBuild build, PairedCase pairedCase, int batchSize, int trainSamples, Action<string>? log = null,
+        CancellationToken cancellationToken = default)
     {
         var probe = pairedCase with { Epochs = CalibrationEpochs, Samples = PairedStretch.CalibrationBatches * batchSize };
-        var result = RunOnce(build, probe);
+        var result = RunOnce(build, probe, cancellationToken);
         double batchSeconds = result.Epochs.Where(e => e.Stage == EpochStage.Actual)
             .Min(e => e.TrainSeconds / Math.Max(1, e.Counters?.Steps ?? PairedStretch.CalibrationBatches));
         var samples = PairedStretch.Samples(batchSeconds, batchSize, trainSamples);
@@ -52,7 +55,7 @@ public sealed class ProcessBlockRunner(HarnessBuild baseBuild, HarnessBuild head
     {
         if (pairedCase.Epochs < 2) throw new ArgumentException("A paired case needs at least 2 epochs: the first is warm-up.");
         var stopwatch = Stopwatch.StartNew();
-        var result = RunOnce(build, pairedCase);
+        var result = RunOnce(build, pairedCase, cancellationToken);
         var steady = result.Epochs.Where(e => e.Stage == EpochStage.Actual).ToList();
         if (steady.Count == 0) throw new InvalidOperationException($"{pairedCase} on {build.Description}: no epoch after the warm-up.");
         double seconds = steady.Average(e => e.TrainSeconds);
@@ -60,7 +63,7 @@ public sealed class ProcessBlockRunner(HarnessBuild baseBuild, HarnessBuild head
         return seconds;
     }
 
-    private static RunResult RunOnce(HarnessBuild build, PairedCase pairedCase)
+    private static RunResult RunOnce(HarnessBuild build, PairedCase pairedCase, CancellationToken cancellationToken)
     {
         var outDir = Directory.CreateTempSubdirectory("perftests-paired-").FullName;
         try
@@ -75,7 +78,7 @@ public sealed class ProcessBlockRunner(HarnessBuild baseBuild, HarnessBuild head
             }.Concat(pairedCase.Threads > 0 ? ["--threads", pairedCase.Threads.ToString(CultureInfo.InvariantCulture)] : [])
              .Concat(pairedCase.Samples is { } samples ? ["--samples", samples.ToString(CultureInfo.InvariantCulture)] : []));
             // The process starts in its own empty folder, so nothing is found relative to the other side's checkout.
-            HarnessBuild.Run("dotnet", arguments, outDir, $"{pairedCase} on {build.Description}");
+            HarnessBuild.Run("dotnet", arguments, outDir, $"{pairedCase} on {build.Description}", cancellationToken);
             var files = Directory.GetFiles(outDir, "*.json");
             if (files.Length != 1) throw new InvalidOperationException($"{pairedCase} on {build.Description}: expected one result in {outDir}, found {files.Length}.");
             return ResultFiles.Read(files[0]);

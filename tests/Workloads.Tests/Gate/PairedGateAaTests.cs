@@ -64,4 +64,35 @@ public sealed class PairedGateAaTests
         output.Should().Contain($"base: base build at {head}").And.NotContain("No baselines folder").And.NotContain("Exception");
         process.ExitCode.Should().Be(0, "two blocks of an A/A comparison stop undecided at the cap, which is not a failure:\n{0}", output);
     }
+    [Fact]
+    public async Task CompareCommand_Signalled_KillsTheRunningProcessAndExits130()
+    {
+        var head = Path.GetDirectoryName(HarnessBuild.Head().Dll)!;
+        using var folder = new TempFolder();
+        var copy = folder.Folder("published-base");
+        foreach (var file in Directory.EnumerateFiles(head, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(head, file);
+            if (relative.StartsWith("runtimes", StringComparison.Ordinal)) continue;
+            var target = Path.Combine(copy, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        // A thousand whole ci epochs per process: minutes, unless the signal kills the process.
+        using var cli = new Cli.CliProcess(folder.Folder("cache"), null,
+            "compare", "--base", copy, "-w", "mlp_mnist", "-w", "fasttext_imdb", "-b", "managed", "-p", "ci", "--samples", "0", "--epochs", "1000");
+        await cli.WaitForOutputAsync("mlp_mnist/managed/ci", TimeSpan.FromMinutes(2));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        // Unkilled, the running process would take about 6 minutes: the limit tells the two apart by a wide margin.
+        cli.Signal("TERM");
+        int exitCode = await cli.ExitCodeAsync(TimeSpan.FromMinutes(1));
+
+        exitCode.Should().Be(Harness.Cli.ExitCodes.Interrupted, cli.Output);
+        cli.Output.Should().Contain("Interrupted during mlp_mnist/managed/ci").And.NotContain("fasttext_imdb/managed/ci");
+        using var pgrep = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("pgrep", ["-f", copy]) { RedirectStandardOutput = true })!;
+        var left = (await pgrep.StandardOutput.ReadToEndAsync()).Trim();
+        await pgrep.WaitForExitAsync();
+        left.Should().BeEmpty("no process of the base build outlives the comparison");
+    }
 }
