@@ -17,8 +17,8 @@ public static class ResultFiles
     };
 
     /// <summary>
-    /// "mlp_mnist.managed.cpu-amd-epyc-2t.ci.json"; a run with another seed or epoch count than the profile's says so in its
-    /// name (".seed7", ".5epochs"), so it never replaces the standard run's file.
+    /// "mlp_mnist.managed.cpu-amd-epyc-2t.ci.json"; a run with another seed or epoch count than the profile's, or a timing
+    /// stretch, says so in its name (".seed7", ".5epochs", ".640samples"), so it never replaces the standard run's file.
     /// </summary>
     public static string FileName(RunResult result)
     {
@@ -26,6 +26,7 @@ public static class ResultFiles
         if (WorkloadCatalog.All.FirstOrDefault(w => w.Name == result.Workload) is { } workload
             && result.Epochs.Count != workload.ScheduleFor(result.Profile).Epochs)
             variant += $".{result.Epochs.Count}epochs";
+        if (result.SampleLimit is { } samples) variant += $".{samples}samples";
         return $"{result.Workload}.{result.Backend}.{result.Device}.{result.Profile.Name()}{variant}.json";
     }
 

@@ -67,7 +67,7 @@ public sealed class ResultRulesTests : IDisposable
     }
 
     [Fact]
-    public void Write_RunsDifferingOnlyInSeedOrEpochs_GoToSeparateFiles()
+    public void Write_RunsDifferingOnlyInSeedEpochsOrStretch_GoToSeparateFiles()
     {
         var folder = _temp.Folder("out");
         var standard = Result(epochs: 4);
@@ -76,13 +76,15 @@ public sealed class ResultRulesTests : IDisposable
             ResultFiles.Write(standard, folder),
             ResultFiles.Write(standard with { Seed = 7 }, folder),
             ResultFiles.Write(Result(epochs: 2), folder),
+            ResultFiles.Write(standard with { SampleLimit = 640 }, folder),
         };
 
         written.Should().OnlyHaveUniqueItems();
         Path.GetFileName(written[0]).Should().Be("mlp_mnist.torchsharp.cpu-test-2t.ci.json", "the profile's own schedule (ci: 4 epochs) and seed keep the plain name");
         Path.GetFileName(written[1]).Should().Be("mlp_mnist.torchsharp.cpu-test-2t.ci.seed7.json");
         Path.GetFileName(written[2]).Should().Be("mlp_mnist.torchsharp.cpu-test-2t.ci.2epochs.json");
-        Directory.EnumerateFiles(folder).Should().HaveCount(3);
+        Path.GetFileName(written[3]).Should().Be("mlp_mnist.torchsharp.cpu-test-2t.ci.640samples.json");
+        Directory.EnumerateFiles(folder).Should().HaveCount(4);
     }
 
     private string WriteResult(string name, string pointer, string json)
