@@ -116,10 +116,12 @@ public static class GateRunner
                 : $"{gateCase}: needs an NVIDIA GPU with key {key}; this machine has {string.Join(", ", gpus.Select(g => g.Key))}.");
     }
 
-    private static string DataHint(string dataName) => dataName switch
+    /// <summary>What would make the baseline's data available here; a set's own install hint where it has one (the Debian
+    /// package that provides a stand-in), so the wording lives with the set.</summary>
+    internal static string DataHint(string dataName)
     {
-        "fashion-mnist" => "Install it with: sudo apt-get install dataset-fashion-mnist",
-        _ when dataName.StartsWith("generated-", StringComparison.Ordinal) => "Generated stand-ins need no real set: unset --data / $PERFTESTS_DATA.",
-        _ => $"Place the {dataName} files where the README's Data section says, or run: dotnet run --project src/Harness -- datasets fetch {dataName}",
-    };
+        if (dataName.StartsWith("generated-", StringComparison.Ordinal)) return "Generated stand-ins need no real set: unset --data / $PERFTESTS_DATA.";
+        if (DatasetSpecs.All.FirstOrDefault(s => s.Substitutes.Contains(dataName)) is { InstallHint: { } install }) return install;
+        return $"Place the {dataName} files where the README's Data section says, or run: dotnet run --project src/Harness -- datasets fetch {dataName}";
+    }
 }

@@ -45,3 +45,21 @@ public sealed class GateMatrixTests
             GateCase.Parse(gateCase.ToString()).Should().Be(gateCase);
     }
 }
+
+[Trait("Category", "Unit")]
+public sealed class GateDataHintTests
+{
+    [Fact]
+    public void DataHint_StandInWithAPackage_IsTheSetsOwnInstallHint() =>
+        GateRunner.DataHint("fashion-mnist").Should().Be(new PerfTests.Harness.Data.Sets.MnistSpec().InstallHint).And.Contain("apt-get install dataset-fashion-mnist");
+
+    [Theory]
+    [InlineData("mnist")]
+    [InlineData("cifar10")]
+    public void DataHint_RealSet_SaysWhereToPlaceItOrHowToFetchIt(string set) =>
+        GateRunner.DataHint(set).Should().Contain($"Place the {set} files").And.Contain($"datasets fetch {set}");
+
+    [Fact]
+    public void DataHint_GeneratedStandIn_SaysNoRealSetIsNeeded() =>
+        GateRunner.DataHint("generated-imdb-v2").Should().Contain("Generated stand-ins need no real set");
+}
