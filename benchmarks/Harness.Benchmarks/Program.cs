@@ -64,11 +64,13 @@ if (args is ["steps", ..])
         var benches = backends.Select(b => new TrainStepBenchmarks { Workload = workload, Backend = b }).ToArray();
         // Warm up until the JIT has optimised the step: a process's first few dozen steps run tier-0 and OSR code (fasttext_imdb's
         // first 40-60 steps take 8-10 ms, later ones 2), so three warm-up steps measured the JIT, not the engine.
+        const int warmupSteps = 100;
+        const double warmupSeconds = 2.0;
         foreach (var b in benches)
         {
             b.Setup();
             var warm = Stopwatch.StartNew();
-            for (int i = 0; i < WarmupSteps || warm.Elapsed.TotalSeconds < WarmupSeconds; i++) b.Step();
+            for (int i = 0; i < warmupSteps || warm.Elapsed.TotalSeconds < warmupSeconds; i++) b.Step();
         }
         var times = benches.Select(_ => new List<double>()).ToArray();
         for (int i = 0; i < rounds; i++)
@@ -112,9 +114,3 @@ if (args is ["calibrate", ..])
 
 BenchmarkSwitcher.FromAssembly(typeof(MlpEpochBenchmarks).Assembly).Run(args);
 return 0;
-
-internal static partial class Program
-{
-    private const int WarmupSteps = 100;
-    private const double WarmupSeconds = 2.0;
-}

@@ -130,6 +130,7 @@ public sealed class CompareCommand : Command<CompareSettings>
         var reports = new List<PairedCaseReport>();
         int errors = 0;
         string? interrupted = null;
+        var profile = Enum.Parse<RunProfile>(settings.Profile, ignoreCase: true);
         foreach (var (backend, workload) in backends.SelectMany(b => workloads.Select(w => (b, w))))
         {
             if (cancellationToken.IsCancellationRequested) break;
@@ -138,7 +139,6 @@ public sealed class CompareCommand : Command<CompareSettings>
             var caseClock = System.Diagnostics.Stopwatch.StartNew();
             try
             {
-                var profile = Enum.Parse<RunProfile>(settings.Profile, ignoreCase: true);
                 pairedCase = pairedCase with
                 {
                     Samples = settings.Samples is { } given ? (given == 0 ? null : given)

@@ -86,7 +86,7 @@ public static class GateRunner
         var samples = batchSeconds is { } seconds and > 0 ? PairedStretch.Samples(seconds, workload.BatchSize, measured.TrainSamples) : null;
         var pairedCase = new PairedCase(gateCase.Workload, gateCase.Backend, settings.Profile.Name(), settings.Seed, PairedEpochs,
             gateCase.Device.Threads, device.ComputeDevice.ToString(), samples);
-        log($"{pairedCase}: paired processes train {(samples is { } n ? $"{n} samples per split" : "the whole profile")}");
+        log($"{pairedCase}: paired processes train {PairedStretch.Describe(samples)}");
         var runner = new ProcessBlockRunner(baseBuild, HarnessBuild.Head(), pairedCase, log);
         var paired = new PairedSettings(GatePolicy.PairedBudget, CaseSeconds: GatePolicy.PairedCaseSeconds);
         return PairedComparer.Compare(gateCase.ToString(), runner.Run, paired, log: log).ToConclusion();

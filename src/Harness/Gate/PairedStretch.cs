@@ -34,4 +34,7 @@ public static class PairedStretch
         int batches = Math.Max(MinimumBatches, (int)Math.Ceiling(targetEpochSeconds / batchSeconds));
         return batches >= profileBatches ? null : batches * batchSize;
     }
+
+    /// <summary>"640 samples per split", or "the whole profile": what the paired processes train.</summary>
+    public static string Describe(int? samples) => samples is { } n ? $"{n} samples per split" : "the whole profile";
 }

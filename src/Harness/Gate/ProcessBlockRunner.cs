@@ -44,7 +44,7 @@ public sealed class ProcessBlockRunner(HarnessBuild baseBuild, HarnessBuild head
         double batchSeconds = result.Epochs.Where(e => e.Stage == EpochStage.Actual)
             .Min(e => e.TrainSeconds / Math.Max(1, e.Counters?.Steps ?? PairedStretch.CalibrationBatches));
         var samples = PairedStretch.Samples(batchSeconds, batchSize, trainSamples);
-        log?.Invoke($"  stretch: {batchSeconds * 1000:F1} ms per batch, so {(samples is { } n ? $"{n} samples per split" : "the whole profile")} per paired epoch");
+        log?.Invoke($"  stretch: {batchSeconds * 1000:F1} ms per batch, so {PairedStretch.Describe(samples)} per paired epoch");
         return samples;
     }
 

@@ -15,13 +15,7 @@ public sealed class PairedGateAaTests
     {
         var head = HarnessBuild.Head();
         using var folder = new TempFolder();
-        var copy = folder.Folder("base");
-        foreach (var file in Directory.EnumerateFiles(Path.GetDirectoryName(head.Dll)!, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(copy, Path.GetRelativePath(Path.GetDirectoryName(head.Dll)!, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
+        var copy = CopyBuild(Path.GetDirectoryName(head.Dll)!, folder.Folder("base"), withNativeLibraries: true);
         using var baseBuild = HarnessBuild.Base(copy, copy, _ => { });
         var log = new List<string>();
         var runner = new ProcessBlockRunner(baseBuild, head, new PairedCase("mlp_mnist", "managed", "smoke", Seed: 42, Epochs: 2, Threads: 2), log.Add);
@@ -39,15 +33,7 @@ public sealed class PairedGateAaTests
         // A published build compares against another build's folder anywhere: no PerfTests.sln or baselines/ above it.
         var head = Path.GetDirectoryName(HarnessBuild.Head().Dll)!;
         using var folder = new TempFolder();
-        var copy = folder.Folder("published");
-        foreach (var file in Directory.EnumerateFiles(head, "*", SearchOption.AllDirectories))
-        {
-            var relative = Path.GetRelativePath(head, file);
-            if (relative.StartsWith("runtimes", StringComparison.Ordinal)) continue; // native libraries: the managed engine needs none
-            var target = Path.Combine(copy, relative);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
+        var copy = CopyBuild(head, folder.Folder("published"), withNativeLibraries: false);
         var start = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = folder.Path, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { Path.Combine(copy, "perftests.dll"), "compare", "--base", head, "-w", "mlp_mnist", "-b", "managed", "-p", "smoke",
                      "--epochs", "2", "--threads", "1", "--min-blocks", "2", "--max-blocks", "2" })
@@ -64,20 +50,13 @@ public sealed class PairedGateAaTests
         output.Should().Contain($"base: base build at {head}").And.NotContain("No baselines folder").And.NotContain("Exception");
         process.ExitCode.Should().Be(0, "two blocks of an A/A comparison stop undecided at the cap, which is not a failure:\n{0}", output);
     }
+
     [Fact]
     public async Task CompareCommand_Signalled_KillsTheRunningProcessAndExits130()
     {
         var head = Path.GetDirectoryName(HarnessBuild.Head().Dll)!;
         using var folder = new TempFolder();
-        var copy = folder.Folder("published-base");
-        foreach (var file in Directory.EnumerateFiles(head, "*", SearchOption.AllDirectories))
-        {
-            var relative = Path.GetRelativePath(head, file);
-            if (relative.StartsWith("runtimes", StringComparison.Ordinal)) continue;
-            var target = Path.Combine(copy, relative);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
+        var copy = CopyBuild(head, folder.Folder("published-base"), withNativeLibraries: false);
         // A thousand whole ci epochs per process: minutes, unless the signal kills the process.
         using var cli = new Cli.CliProcess(folder.Folder("cache"), null,
             "compare", "--base", copy, "-w", "mlp_mnist", "-w", "fasttext_imdb", "-b", "managed", "-p", "ci", "--samples", "0", "--epochs", "1000");
@@ -94,5 +73,19 @@ public sealed class PairedGateAaTests
         var left = (await pgrep.StandardOutput.ReadToEndAsync()).Trim();
         await pgrep.WaitForExitAsync();
         left.Should().BeEmpty("no process of the base build outlives the comparison");
+    }
+
+    /// <summary>Copies a build folder as a second build; without runtimes/ (native libraries) when only the managed engine runs.</summary>
+    private static string CopyBuild(string build, string copy, bool withNativeLibraries)
+    {
+        foreach (var file in Directory.EnumerateFiles(build, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(build, file);
+            if (!withNativeLibraries && relative.StartsWith("runtimes", StringComparison.Ordinal)) continue;
+            var target = Path.Combine(copy, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        return copy;
     }
 }
