@@ -17,18 +17,31 @@ using PerfTests.Harness.Workloads;
 namespace PerfTests.Benchmarks;
 
 /// <summary>
-/// The managed backend's SGEMM, C[m×n] = A[m×k]·B[k×n], single-threaded and over all cores, with a GFLOP/s column
-/// (2·m·n·k / mean time). Machine peak for comparison: cores × 2 AVX-512 FMA ports × 16 lanes × 2 flops × clock,
-/// i.e. 2 × 64 × 2.3 GHz ≈ 294 GFLOP/s on the 2-core 2.3 GHz AVX-512 Xeon of the CI box (147 GFLOP/s with one FMA port).
+/// The managed backend's SGEMM, C[m×n] = op(A)[m×k]·op(B)[k×n], single-threaded and over all cores, with a GFLOP/s column
+/// (2·m·n·k / mean time). A shape is "m×n×k", then ":TN"-style transposes of A and B, then "*B" for B independent
+/// multiplies: the engine runs a convolution's per-sample GEMMs and a bidirectional LSTM's two directions that way, one
+/// whole multiply per worker, so with B &gt; 1 the workers share the batch instead of splitting each multiply.
 /// </summary>
 [Config(typeof(GemmConfig))]
-public unsafe class ManagedGemmBenchmarks
+public unsafe class ManagedGemmBenchmarks : IParallelJob
 {
     private WorkerPool _pool = null!;
     private float* _a, _b, _c;
+    private GemmShape _shape;
 
-    /// <summary>"m×n×k": an mlp_mnist first layer (128×512×784), a square 512³, and a larger square 1024³.</summary>
-    public static IEnumerable<string> Shapes => ["128x512x784", "512x512x512", "1024x1024x1024"];
+    /// <summary>
+    /// The shapes the six workloads multiply (forward, weight gradient, input gradient) and two squares. mlp_mnist at batch
+    /// 128; cnn_mnist's and cnn_cifar10's im2col GEMMs per sample (filters × output pixels × C·k·k) and their dense layers;
+    /// lstm_textgen's recurrent step at batch 128 and bilstm_imdb's at batch 32, with their gradient GEMMs over all steps.
+    /// </summary>
+    public static IEnumerable<string> Shapes =>
+    [
+        "128x512x784", "128x512x512", "784x512x128:TN", "128x784x512:NT",
+        "64x576x288*16", "64x288x576:NT*16", "288x576x64:TN*16", "128x128x9216", "9216x128x128:TN",
+        "32x900x288*16", "64x169x576*16", "576x169x64:TN*16", "32x512x2304", "2304x512x32:TN",
+        "128x512x128", "128x128x512:NT", "128x512x5120:TN", "32x256x64*2", "3200x256x128*2",
+        "512x512x512", "1024x1024x1024",
+    ];
 
     [ParamsSource(nameof(Shapes))]
     public string Shape { get; set; } = "512x512x512";
@@ -36,44 +49,59 @@ public unsafe class ManagedGemmBenchmarks
     [Params(1, 2)]
     public int Threads { get; set; } = 2;
 
-    private (int M, int N, int K) Dims => Parse(Shape);
-
-    internal static (int M, int N, int K) Parse(string shape)
+    internal readonly record struct GemmShape(int M, int N, int K, bool TransA, bool TransB, int Count)
     {
-        var parts = shape.Split('x').Select(int.Parse).ToArray();
-        return (parts[0], parts[1], parts[2]);
+        public int Lda => TransA ? M : K;
+        public int Ldb => TransB ? K : N;
     }
 
-    /// <summary>2·m·n·k: the multiply-adds of one call, as GFLOP/s counts them.</summary>
+    internal static GemmShape Parse(string shape)
+    {
+        var (dims, count) = shape.Split('*') is [var d, var c] ? (d, int.Parse(c)) : (shape, 1);
+        var (size, trans) = dims.Split(':') is [var s, var t] ? (s, t) : (dims, "NN");
+        var parts = size.Split('x').Select(int.Parse).ToArray();
+        return new GemmShape(parts[0], parts[1], parts[2], trans[0] == 'T', trans[1] == 'T', count);
+    }
+
+    /// <summary>2·m·n·k per multiply, times the batch: what GFLOP/s counts.</summary>
     internal static double Flops(string shape)
     {
-        var (m, n, k) = Parse(shape);
-        return 2.0 * m * n * k;
+        var s = Parse(shape);
+        return 2.0 * s.M * s.N * s.K * s.Count;
     }
 
     [GlobalSetup]
     public void Setup()
     {
-        var (m, n, k) = Dims;
+        _shape = Parse(Shape);
         _pool = new WorkerPool(Threads);
-        _a = Allocate(m * k);
-        _b = Allocate(k * n);
-        _c = Allocate(m * n);
+        _a = Allocate((long)_shape.M * _shape.K * _shape.Count);
+        _b = Allocate((long)_shape.K * _shape.N * _shape.Count);
+        _c = Allocate((long)_shape.M * _shape.N * _shape.Count);
     }
 
-    private static float* Allocate(int count)
+    private static float* Allocate(long count)
     {
         var p = (float*)NativeMemory.AlignedAlloc((nuint)(count * sizeof(float)), 64);
         var random = new Random(1);
-        for (int i = 0; i < count; i++) p[i] = (float)random.NextDouble() - 0.5f;
+        for (long i = 0; i < count; i++) p[i] = (float)random.NextDouble() - 0.5f;
         return p;
     }
 
     [Benchmark(Description = "managed SGEMM")]
     public void Sgemm()
     {
-        var (m, n, k) = Dims;
-        Gemm.Multiply(_pool, false, false, m, n, k, 1f, _a, k, _b, n, 0f, _c, n);
+        var s = _shape;
+        if (s.Count == 1) Gemm.Multiply(_pool, s.TransA, s.TransB, s.M, s.N, s.K, 1f, _a, s.Lda, _b, s.Ldb, 0f, _c, s.N);
+        else _pool.Run(this, s.Count);
+    }
+
+    /// <summary>Multiply <paramref name="item"/> of a batch, whole, on <paramref name="worker"/>.</summary>
+    public void Execute(int item, int worker)
+    {
+        var s = _shape;
+        Gemm.Serial(s.TransA, s.TransB, s.M, s.N, s.K, 1f, _a + (long)item * s.M * s.K, s.Lda, _b + (long)item * s.K * s.N, s.Ldb, 0f,
+            _c + (long)item * s.M * s.N, s.N, _pool.PackA(worker), _pool.PackB(worker));
     }
 
     [GlobalCleanup]

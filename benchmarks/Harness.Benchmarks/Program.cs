@@ -3,6 +3,7 @@ using BenchmarkDotNet.Running;
 using PerfTests.Harness.Baselines;
 using PerfTests.Harness.Measurements;
 using PerfTests.Benchmarks;
+using PerfTests.Harness.Backends.Managed;
 
 // "interleaved N": alternate harness and hand-written epochs N times and compare medians. On a shared,
 // noisy machine alternating is fairer than BenchmarkDotNet's one-after-the-other runs.
@@ -30,25 +31,40 @@ if (args is ["interleaved", var countText, ..])
     return 0;
 }
 
-// "gemm": quick GFLOP/s of the managed SGEMM without BenchmarkDotNet (median of 10 calls per shape and thread count).
+// "gemm [rounds] [shape...]": GFLOP/s of the managed SGEMM without BenchmarkDotNet, per shape at 1 and 2 threads. Both pools warm up
+// for 0.3 s first (the JIT's first calls run unoptimised code), then they alternate in blocks, and each side's median time per
+// call is printed as GFLOP/s with its interquartile range.
 if (args is ["gemm", ..])
 {
-    foreach (var shape in ManagedGemmBenchmarks.Shapes)
-    foreach (var threads in new[] { 1, 2 })
+    int rounds = args.Length > 1 && int.TryParse(args[1], out var r) && r > 0 ? r : 20;
+    var shapes = args.Length > 2 ? args.Skip(2).ToArray() : ManagedGemmBenchmarks.Shapes.ToArray();
+    Console.WriteLine($"{"shape",-20} {"1 thread GFLOP/s",-22} {"2 threads GFLOP/s",-22} 2t/1t");
+    foreach (var shape in shapes)
     {
-        var gemm = new ManagedGemmBenchmarks { Shape = shape, Threads = threads };
-        gemm.Setup();
-        for (int i = 0; i < 3; i++) gemm.Sgemm();
-        var times = new List<double>();
-        for (int i = 0; i < 10; i++)
+        var sides = new[] { 1, 2 }.Select(threads => new ManagedGemmBenchmarks { Shape = shape, Threads = threads }).ToArray();
+        foreach (var side in sides)
         {
-            var clock = Stopwatch.StartNew();
-            gemm.Sgemm();
-            times.Add(clock.Elapsed.TotalSeconds);
+            side.Setup();
+            var warm = Stopwatch.StartNew();
+            while (warm.Elapsed.TotalSeconds < 0.3) side.Sgemm();
         }
-        gemm.Cleanup();
-        double median = Comparison.Median(times);
-        Console.WriteLine($"{shape,-16} threads {threads}: {ManagedGemmBenchmarks.Flops(shape) / median / 1e9,7:F1} GFLOP/s (median {median * 1e3:F2} ms)");
+        // A round gives each side a block of calls (at least 3 ms after one untimed call), so a pool's helper thread is as
+        // awake as it is between the kernels of a training step, not asleep after the other side's turn.
+        var times = sides.Select(_ => new List<double>()).ToArray();
+        for (int i = 0; i < rounds; i++)
+            for (int j = 0; j < sides.Length; j++)
+            {
+                sides[j].Sgemm();
+                int calls = 0;
+                long start = Stopwatch.GetTimestamp();
+                do { sides[j].Sgemm(); calls++; } while (Stopwatch.GetElapsedTime(start).TotalSeconds < 0.003);
+                times[j].Add(Stopwatch.GetElapsedTime(start).TotalSeconds / calls);
+            }
+        foreach (var side in sides) side.Cleanup();
+        double flops = ManagedGemmBenchmarks.Flops(shape);
+        string Figure(List<double> t) =>
+            $"{flops / Comparison.Median(t) / 1e9,6:F1} [{flops / Quantile(t, 0.75) / 1e9:F0}, {flops / Quantile(t, 0.25) / 1e9:F0}]";
+        Console.WriteLine($"{shape,-20} {Figure(times[0]),-22} {Figure(times[1]),-22} {Comparison.Median(times[0]) / Comparison.Median(times[1]):F2}");
     }
     return 0;
 }
@@ -90,6 +106,32 @@ if (args is ["steps", ..])
     return 0;
 }
 
+// "profile [N] [workload...]": where the managed engine's training step goes (PERFTESTS_MANAGED_PROFILE=1 turns the probes on):
+// busy time per kind of work summed over the workers, as a share of wall time × workers, the rest being waiting and dispatch;
+// and what the trainer's gathering of a shuffled batch costs on the training thread. A Markdown table, one row per workload.
+if (args is ["profile", ..])
+{
+    if (!EngineProfile.Enabled)
+    {
+        Console.Error.WriteLine("profile: set PERFTESTS_MANAGED_PROFILE=1 before starting the process; the engine's probes are compiled out without it.");
+        return 2;
+    }
+    int steps = args.Length > 1 && int.TryParse(args[1], out var s) && s > 0 ? s : 50;
+    var names = args.Skip(2).ToArray();
+    var kinds = Enum.GetValues<EngineWork>();
+    Console.WriteLine($"| workload | ms/step | % of peak | {string.Join(" | ", kinds)} | waiting, dispatch | data gathering |");
+    Console.WriteLine($"|---|---:|---:|{string.Concat(kinds.Select(_ => "---:|"))}---:|---:|");
+    foreach (var workload in names.Length > 0 ? names : TrainStepBenchmarks.Workloads)
+    {
+        var profile = StepProfile.Measure(workload, steps);
+        Console.WriteLine($"| `{workload}` | {profile.WallSeconds * 1e3:F2} | {profile.PercentOfPeak:F1} | "
+            + string.Join(" | ", profile.Shares.Select(v => (100 * v).ToString("F1")))
+            + $" | {100 * profile.Waiting:F1} | {profile.GatherSeconds * 1e3:F3} ms |");
+    }
+    Console.WriteLine("Shares are % of wall time × workers; data gathering is the trainer's Fill of one shuffled batch, on one thread.");
+    return 0;
+}
+
 // "calibrate [repeats]": the harness's FMA calibration at 1..N threads, each repeated (default 5) with its spread, and a
 // native C FMA loop (gcc -O3 -march=native, when gcc is installed) at the same thread counts for reference. Run it on an
 // idle machine: the figure is a peak, and anything else running lowers it.
@@ -114,3 +156,13 @@ if (args is ["calibrate", ..])
 
 BenchmarkSwitcher.FromAssembly(typeof(MlpEpochBenchmarks).Assembly).Run(args);
 return 0;
+
+// Linear interpolation between the order statistics (Hyndman–Fan type 7, as numpy's default).
+static double Quantile(IReadOnlyList<double> values, double q)
+{
+    var sorted = values.Order().ToArray();
+    double position = q * (sorted.Length - 1);
+    int below = (int)Math.Floor(position);
+    int above = Math.Min(below + 1, sorted.Length - 1);
+    return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
+}

@@ -100,6 +100,7 @@ internal static class Activations
 {
     public static void Forward(Activation activation, Span<float> values)
     {
+        long started = EngineProfile.Start();
         switch (activation)
         {
             case Activation.Linear: break;
@@ -108,6 +109,7 @@ internal static class Activations
             case Activation.Tanh: TensorPrimitives.Tanh(values, values); break;
             default: throw new NotSupportedException($"managed: {activation} is only supported as the final activation (fused into the loss).");
         }
+        EngineProfile.Stop(EngineWork.BiasAndActivation, started);
     }
 
     /// <summary>gradient ← gradient · f'(x), with f'(x) written in terms of the output y = f(x). Vectorised, branch-free.</summary>
@@ -115,6 +117,7 @@ internal static class Activations
     {
         if (activation == Activation.Linear) return;
         if (activation is not (Activation.Relu or Activation.Sigmoid or Activation.Tanh)) throw new NotSupportedException(activation.ToString());
+        long started = EngineProfile.Start();
         int i = 0, width = Vector<float>.Count;
         if (Vector.IsHardwareAccelerated)
         {
@@ -142,6 +145,7 @@ internal static class Activations
                 _ => gradient[i] * (1f - y * y),
             };
         }
+        EngineProfile.Stop(EngineWork.BiasAndActivation, started);
     }
 }
 
@@ -166,18 +170,22 @@ internal static unsafe class Blas
     /// <summary>sums[j] = Σ_i rows[i·cols + j] over <paramref name="rowCount"/> rows.</summary>
     public static void ColumnSums(float[] rows, int rowCount, int cols, float[] sums)
     {
+        long started = EngineProfile.Start();
         var s = sums.AsSpan(0, cols);
         s.Clear();
         for (int i = 0; i < rowCount; i++) TensorPrimitives.Add(s, rows.AsSpan(i * cols, cols), s);
+        EngineProfile.Stop(EngineWork.BiasAndActivation, started);
     }
 
     public static void AddBiasRows(float[] values, int rowCount, float[] bias)
     {
+        long started = EngineProfile.Start();
         int cols = bias.Length;
         for (int i = 0; i < rowCount; i++)
         {
             var row = values.AsSpan(i * cols, cols);
             TensorPrimitives.Add(row, bias, row);
         }
+        EngineProfile.Stop(EngineWork.BiasAndActivation, started);
     }
 }

@@ -55,6 +55,7 @@ internal sealed class LstmCore
         int g = _g, u = _u;
         if (_oneHot)
         {
+            long gatherStarted = EngineProfile.Start();
             for (int t = 0; t < _t; t++)
             {
                 int source = _reverse ? _t - 1 - t : t;
@@ -65,15 +66,18 @@ internal sealed class LstmCore
                     TensorPrimitives.Add(Kernel.Value.AsSpan(token * g, g), Bias.Value, _gates.AsSpan((t * n + s) * g, g));
                 }
             }
+            EngineProfile.Stop(EngineWork.Embedding, gatherStarted);
         }
         else
         {
+            long copyStarted = EngineProfile.Start();
             for (int t = 0; t < _t; t++)
             {
                 int source = _reverse ? _t - 1 - t : t;
                 for (int s = 0; s < n; s++)
                     x!.AsSpan((s * _t + source) * _f, _f).CopyTo(_xt.AsSpan((t * n + s) * _f, _f));
             }
+            EngineProfile.Stop(EngineWork.LayoutAndReduce, copyStarted);
             Gemm(parallel, worker, false, false, _t * n, g, _f, _xt, 0, _f, Kernel.Value, 0, g, 0f, _gates, 0, g);
             Blas.AddBiasRows(_gates, _t * n, Bias.Value);
         }
@@ -82,6 +86,7 @@ internal sealed class LstmCore
         {
             int gateOffset = t * n * g;
             if (t > 0) Gemm(parallel, worker, false, false, n, g, u, _hs, t * n * u, u, Recurrent.Value, 0, g, 1f, _gates, gateOffset, g);
+            long cellStarted = EngineProfile.Start();
             for (int s = 0; s < n; s++)
             {
                 var z = _gates.AsSpan(gateOffset + s * g, g);
@@ -100,6 +105,7 @@ internal sealed class LstmCore
                 TensorPrimitives.Tanh(c, tc);
                 TensorPrimitives.Multiply(o, tc, h);
             }
+            EngineProfile.Stop(EngineWork.LstmCell, cellStarted);
         }
     }
 
@@ -112,11 +118,13 @@ internal sealed class LstmCore
         for (int t = _t - 1; t >= 0; t--)
         {
             int gateOffset = t * n * g;
+            long cellStarted = EngineProfile.Start();
             for (int s = 0; s < n; s++)
             {
                 int zo = gateOffset + s * g, co = (t * n + s) * u, po = ((t - 1) * n + s) * u;
                 GateGradients(zo, co, t > 0 ? po : -1, s * u);
             }
+            EngineProfile.Stop(EngineWork.LstmCell, cellStarted);
             if (t > 0) Gemm(parallel, worker, false, true, n, u, g, _dz, gateOffset, g, Recurrent.Value, 0, g, 0f, _dh, 0, u);
         }
         int rows = _t * n;
@@ -125,6 +133,7 @@ internal sealed class LstmCore
         Blas.ColumnSums(_dz, rows, g, Bias.Grad);
         if (_oneHot)
         {
+            long scatterStarted = EngineProfile.Start();
             Array.Clear(Kernel.Grad);
             for (int t = 0; t < _t; t++)
             {
@@ -135,17 +144,20 @@ internal sealed class LstmCore
                     TensorPrimitives.Add(row, _dz.AsSpan((t * n + s) * g, g), row);
                 }
             }
+            EngineProfile.Stop(EngineWork.Embedding, scatterStarted);
             return;
         }
         Gemm(parallel, worker, true, false, _f, g, rows, _xt, 0, _f, _dz, 0, g, 0f, Kernel.Grad, 0, g);
         if (!needInputGradient) return;
         Gemm(parallel, worker, false, true, rows, _f, g, _dz, 0, g, Kernel.Value, 0, g, 0f, _dxt, 0, _f);
+        long copyStarted = EngineProfile.Start();
         for (int t = 0; t < _t; t++)
         {
             int target = _reverse ? _t - 1 - t : t;
             for (int s = 0; s < n; s++)
                 _dxt.AsSpan((t * n + s) * _f, _f).CopyTo(Dx.AsSpan((s * _t + target) * _f, _f));
         }
+        EngineProfile.Stop(EngineWork.LayoutAndReduce, copyStarted);
     }
 
     /// <summary>
@@ -269,8 +281,10 @@ internal sealed class LstmLayer : Layer, IParallelJob
         }
         _pool.Run(this, 2);
         if (!needInputGradient) return null;
+        long started = EngineProfile.Start();
         int count = n * _t * _f;
         TensorPrimitives.Add(_directions[0].Dx.AsSpan(0, count), _directions[1].Dx.AsSpan(0, count), _dx.AsSpan(0, count));
+        EngineProfile.Stop(EngineWork.LayoutAndReduce, started);
         return _dx;
     }
 

@@ -167,6 +167,7 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
     {
         (_x, _yOut, _dy, _backward, _needInput) = (x, y, dy, true, needInputGradient);
         RunChunks(n);
+        long started = EngineProfile.Start();
         Array.Copy(_dW[0], Kernel.Grad, Kernel.Length);
         Array.Copy(_db[0], Bias.Grad, _f);
         for (int w = 1; w < _chunks; w++)
@@ -174,6 +175,7 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
             TensorPrimitives.Add(Kernel.Grad, _dW[w], Kernel.Grad);
             TensorPrimitives.Add(Bias.Grad, _db[w], Bias.Grad);
         }
+        EngineProfile.Stop(EngineWork.LayoutAndReduce, started);
         return needInputGradient ? _dx : null;
     }
 
@@ -182,8 +184,10 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
         var (first, end) = WorkerPool.ChunkRange(chunk, _n, _chunks);
         if (_backward)
         {
+            long started = EngineProfile.Start();
             Array.Clear(_dW[chunk]);
             Array.Clear(_db[chunk]);
+            EngineProfile.Stop(EngineWork.LayoutAndReduce, started);
         }
         for (int s = first; s < end; s++) Sample(s, chunk, worker);
     }
@@ -196,18 +200,22 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
         if (!_backward)
         {
             Blas.GemmOn(_pool, worker, false, false, _f, _hw, _ckk, Kernel.Value, 0, _ckk, col, 0, _hw, 0f, _y, yOffset, _hw);
+            long started = EngineProfile.Start();
             for (int f = 0; f < _f; f++)
             {
                 var row = _y.AsSpan(yOffset + f * _hw, _hw);
                 TensorPrimitives.Add(row, Bias.Value[f], row);
             }
+            EngineProfile.Stop(EngineWork.BiasAndActivation, started);
             Activations.Forward(_activation, _y.AsSpan(yOffset, _f * _hw));
             return;
         }
         Activations.Backward(_activation, _yOut.AsSpan(yOffset, _f * _hw), _dy.AsSpan(yOffset, _f * _hw));
         Blas.GemmOn(_pool, worker, false, true, _f, _ckk, _hw, _dy, yOffset, _hw, col, 0, _hw, 1f, _dW[chunk], 0, _ckk);
+        long sumsStarted = EngineProfile.Start();
         var db = _db[chunk];
         for (int f = 0; f < _f; f++) db[f] += TensorPrimitives.Sum(_dy.AsSpan(yOffset + f * _hw, _hw));
+        EngineProfile.Stop(EngineWork.BiasAndActivation, sumsStarted);
         if (!_needInput) return;
         Blas.GemmOn(_pool, worker, true, false, _ckk, _hw, _f, Kernel.Value, 0, _ckk, _dy, yOffset, _hw, 0f, col, 0, _hw);
         Col2Im(col, _dx, s * _c * _h * _w);
@@ -215,6 +223,7 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
 
     private void Im2Col(float[] x, int xOffset, float[] col)
     {
+        long started = EngineProfile.Start();
         int row = 0;
         for (int c = 0; c < _c; c++)
         for (int ky = 0; ky < _k; ky++)
@@ -232,11 +241,13 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
                 x.AsSpan(xOffset + (c * _h + iy) * _w + x0 + kx - _pad, x1 - x0).CopyTo(line[x0..x1]);
             }
         }
+        EngineProfile.Stop(EngineWork.Im2Col, started);
     }
 
     /// <summary>Scatter-adds the column matrix back onto the image; rows are short (the output width), so the adds are inlined.</summary>
     private unsafe void Col2Im(float[] col, float[] dx, int dxOffset)
     {
+        long started = EngineProfile.Start();
         dx.AsSpan(dxOffset, _c * _h * _w).Clear();
         fixed (float* colBase = col)
         fixed (float* dxBase = dx)
@@ -261,6 +272,7 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
                 }
             }
         }
+        EngineProfile.Stop(EngineWork.Col2Im, started);
     }
 }
 
@@ -307,6 +319,13 @@ internal sealed class MaxPool2DLayer : Layer, IParallelJob
     }
 
     public void Execute(int chunk, int worker)
+    {
+        long started = EngineProfile.Start();
+        Pool(chunk);
+        EngineProfile.Stop(EngineWork.Pooling, started);
+    }
+
+    private void Pool(int chunk)
     {
         var (first, end) = WorkerPool.ChunkRange(chunk, _n, _chunks);
         int outPlane = _ho * _wo, inPlane = _h * _w;
@@ -363,17 +382,21 @@ internal sealed class DropoutLayer : Layer
     {
         _active = training && _rate > 0;
         if (!_active) return x;
+        long started = EngineProfile.Start();
         int count = n * Size;
         for (int i = 0; i < count; i++) _mask[i] = _rng.NextFloat() < _rate ? 0f : _scale;
         TensorPrimitives.Multiply(x.AsSpan(0, count), _mask.AsSpan(0, count), _y.AsSpan(0, count));
+        EngineProfile.Stop(EngineWork.Dropout, started);
         return _y;
     }
 
     public override float[]? Backward(float[] x, float[] y, float[] dy, int n, bool needInputGradient)
     {
         if (!_active) return dy;
+        long started = EngineProfile.Start();
         var span = dy.AsSpan(0, n * Size);
         TensorPrimitives.Multiply(span, _mask.AsSpan(0, n * Size), span);
+        EngineProfile.Stop(EngineWork.Dropout, started);
         return dy;
     }
 }
@@ -392,7 +415,9 @@ internal sealed class ActivationOnlyLayer : Layer
 
     public override float[] Forward(float[] x, int n, bool training)
     {
+        long started = EngineProfile.Start();
         x.AsSpan(0, n * _size).CopyTo(_y);
+        EngineProfile.Stop(EngineWork.LayoutAndReduce, started);
         Activations.Forward(_activation, _y.AsSpan(0, n * _size));
         return _y;
     }
@@ -433,6 +458,7 @@ internal sealed class EmbeddingLayer : Layer
 
     public override float[] Forward(int[] tokens, int n, bool training)
     {
+        long started = EngineProfile.Start();
         int count = n * _t;
         for (int i = 0; i < count; i++)
         {
@@ -440,11 +466,13 @@ internal sealed class EmbeddingLayer : Layer
             if ((uint)token >= (uint)_v) throw new ArgumentOutOfRangeException(nameof(tokens), $"Token {token} is outside the embedding's vocabulary of {_v}.");
             Embeddings.Value.AsSpan(token * _d, _d).CopyTo(_y.AsSpan(i * _d, _d));
         }
+        EngineProfile.Stop(EngineWork.Embedding, started);
         return _y;
     }
 
     public override void Backward(int[] tokens, float[] dy, int n)
     {
+        long started = EngineProfile.Start();
         var grad = Embeddings.Grad;
         for (int i = 0; i < _touchedCount; i++) grad.AsSpan(_touched[i] * _d, _d).Clear();
         _touchedCount = 0;
@@ -461,6 +489,7 @@ internal sealed class EmbeddingLayer : Layer
             var row = grad.AsSpan(token * _d, _d);
             TensorPrimitives.Add(row, dy.AsSpan(i * _d, _d), row);
         }
+        EngineProfile.Stop(EngineWork.Embedding, started);
     }
 }
 
@@ -478,6 +507,7 @@ internal sealed class GlobalAveragePooling1DLayer : Layer
 
     public override float[] Forward(float[] x, int n, bool training)
     {
+        long started = EngineProfile.Start();
         float scale = 1f / _t;
         for (int s = 0; s < n; s++)
         {
@@ -486,18 +516,21 @@ internal sealed class GlobalAveragePooling1DLayer : Layer
             for (int t = 0; t < _t; t++) TensorPrimitives.Add(sum, x.AsSpan((s * _t + t) * _d, _d), sum);
             TensorPrimitives.Multiply(sum, scale, sum);
         }
+        EngineProfile.Stop(EngineWork.Pooling, started);
         return _y;
     }
 
     public override float[]? Backward(float[] x, float[] y, float[] dy, int n, bool needInputGradient)
     {
         if (!needInputGradient) return null;
+        long started = EngineProfile.Start();
         float scale = 1f / _t;
         for (int s = 0; s < n; s++)
         {
             var g = dy.AsSpan(s * _d, _d);
             for (int t = 0; t < _t; t++) TensorPrimitives.Multiply(g, scale, _dx.AsSpan((s * _t + t) * _d, _d));
         }
+        EngineProfile.Stop(EngineWork.Pooling, started);
         return _dx;
     }
 }

@@ -28,7 +28,9 @@ internal abstract class Optimizer(OptimizerSpec spec, IReadOnlyList<Parameter> p
         float lr = (float)spec.LearningRateAt(Updates);
         Updates++;
         // Single-threaded on purpose: the update is memory-bound, and splitting it over the two cores measured slower.
+        long started = EngineProfile.Start();
         for (int i = 0; i < Parameters.Count; i++) Update(i, Parameters[i], lr);
+        EngineProfile.Stop(EngineWork.Optimizer, started);
     }
 
     /// <summary>Updates parameter <paramref name="index"/> (<paramref name="p"/>) with its gradient.</summary>

@@ -53,6 +53,7 @@ internal sealed class Model
         int n = batch.Count;
         if (n == 0) throw new ArgumentException("Empty batch.", nameof(batch));
         var logits = Forward(batch, training: true);
+        long started = EngineProfile.Start();
         double loss = 0;
         float inverse = 1f / n;
         int classes = Outputs;
@@ -74,6 +75,7 @@ internal sealed class Model
                 for (int c = 0; c < classes; c++) grad[c] *= inverse;
             }
         }
+        EngineProfile.Stop(EngineWork.Loss, started);
         float[] dy = _dLogits;
         // Layer i's input is layer i−1's output; every layer above the first passes a gradient down.
         for (int i = _layers.Length - 1; i >= 1; i--) dy = _layers[i].Backward(_outputs[i - 1]!, _outputs[i]!, dy, n, needInputGradient: true)!;

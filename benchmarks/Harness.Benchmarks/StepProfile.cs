@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using PerfTests.Harness.Backends;
+using PerfTests.Harness.Backends.Managed;
+using PerfTests.Harness.Data;
+using PerfTests.Harness.Measurements;
+using PerfTests.Harness.Training;
+using PerfTests.Harness.Workloads;
+
+namespace PerfTests.Benchmarks;
+
+/// <summary>One workload's managed training step, broken down by <see cref="EngineWork"/> (see <see cref="EngineProfile"/>).</summary>
+internal sealed record StepProfile(double WallSeconds, double PercentOfPeak, double[] Shares, double Waiting, double GatherSeconds)
+{
+    /// <summary>Warms up as the steps benchmark does (100 steps and 2 s), then profiles <paramref name="steps"/> steps.</summary>
+    public static StepProfile Measure(string workload, int steps)
+    {
+        var bench = new TrainStepBenchmarks { Workload = workload, Backend = "managed" };
+        bench.Setup();
+        try
+        {
+            var warm = Stopwatch.StartNew();
+            for (int i = 0; i < 100 || warm.Elapsed.TotalSeconds < 2; i++) bench.Step();
+            EngineProfile.Reset();
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < steps; i++) bench.Step();
+            double wall = clock.Elapsed.TotalSeconds / steps;
+            var busy = EngineProfile.Seconds().Select(v => v / steps).ToArray();
+            double threadSeconds = wall * bench.Threads;
+            var shares = busy.Select(v => v / threadSeconds).ToArray();
+            double flops = TrainStepBenchmarks.FlopsPerStep(workload);
+            double percent = 100 * flops / wall / 1e9 / TrainStepBenchmarks.CpuPeak(bench.Threads).Gflops;
+            return new StepProfile(wall, percent, shares, 1 - shares.Sum(), MedianFillSeconds(workload));
+        }
+        finally
+        {
+            bench.Cleanup();
+        }
+    }
+
+    /// <summary>Median time of the trainer's <see cref="Trainer.Fill"/> for one batch of shuffled indices from a 60,000-sample split.</summary>
+    private static double MedianFillSeconds(string workload)
+    {
+        var spec = WorkloadCatalog.Get(workload);
+        const int count = 60_000;
+        var batch = new Batch(spec.Input, spec.BatchSize);
+        int size = batch.Features?.Length / spec.BatchSize ?? batch.Tokens!.Length / spec.BatchSize;
+        var split = batch.Features is not null
+            ? new DataSplit(count, size, new float[(long)count * size], null, new int[count])
+            : new DataSplit(count, size, null, new int[(long)count * size], new int[count]);
+        var order = Enumerable.Range(0, count).ToArray();
+        new Random(3).Shuffle(order);
+        var times = new List<double>();
+        for (int b = 0; b + spec.BatchSize <= count && times.Count < 200; b += spec.BatchSize)
+        {
+            long start = Stopwatch.GetTimestamp();
+            Trainer.Fill(batch, split, order.AsSpan(b, spec.BatchSize));
+            times.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
+        return PerfTests.Harness.Baselines.Comparison.Median(times.Skip(20).ToList());
+    }
+}
