@@ -56,6 +56,14 @@ internal static unsafe class Gemm
     public static void Serial(bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, float* packA, float* packB)
     {
+        long started = EngineProfile.Start();
+        SerialBlocks(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, packA, packB);
+        EngineProfile.Stop(EngineWork.Gemm, started);
+    }
+
+    private static void SerialBlocks(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, float* packA, float* packB)
+    {
         if (m <= 0 || n <= 0) return;
         if (k <= 0)
         {
@@ -365,7 +373,7 @@ internal static unsafe class Gemm
     internal sealed class ParallelGemmJob(WorkerPool pool) : IParallelJob
     {
         private bool _ta, _tb, _splitColumns;
-        private int _m, _n, _k, _lda, _ldb, _ldc, _chunk;
+        private int _m, _n, _k, _lda, _ldb, _ldc, _unit, _units;
         private float _alpha, _beta;
         private float* _a, _b, _c;
 
@@ -380,30 +388,38 @@ internal static unsafe class Gemm
             // Up to StripesPerWorker stripes per worker, claimed dynamically: when another process holds a core, the free
             // thread takes more stripes instead of waiting. Each stripe is an independent block of C, so results do not
             // depend on which thread computed it.
-            int stripes = pool.Workers * StripesPerWorker;
             _splitColumns = n >= m || m < 2 * MR;
-            int unit = _splitColumns ? NR : MR;
+            _unit = _splitColumns ? NR : MR;
             int extent = _splitColumns ? n : m;
-            int units = (extent + unit - 1) / unit;
+            _units = (extent + _unit - 1) / _unit;
             // Every stripe repacks the other operand (A for column stripes, B for row stripes): that costs about 32/width of
-            // the stripe's FMAs, so stripes stay at least MinimumStripe wide, but there is always one per worker.
-            int perWorker = (units + pool.Workers - 1) / pool.Workers;
-            int perStripe = Math.Min(perWorker, Math.Max((units + stripes - 1) / stripes, (MinimumStripe + unit - 1) / unit));
-            _chunk = perStripe * unit;
-            Stripes = (extent + _chunk - 1) / _chunk;
+            // the stripe's FMAs, so stripes stay at least MinimumStripe wide. Their count is a multiple of the workers and
+            // their widths differ by at most one unit, so the workers finish together: 784 rows cut into fixed 256-row
+            // stripes (256, 256, 256, 16) left one worker with 512 rows and the other with 272.
+            int minimumUnits = (MinimumStripe + _unit - 1) / _unit;
+            int perWorker = Math.Clamp(_units / (pool.Workers * minimumUnits), 1, StripesPerWorker);
+            Stripes = Math.Min(_units, pool.Workers * perWorker);
+        }
+
+        /// <summary>Where stripe <paramref name="item"/> starts and how long it is, in rows or columns: whole units (MR rows, NR columns) but the last.</summary>
+        internal (int Start, int Length) Stripe(int item, int extent)
+        {
+            var (first, end) = WorkerPool.ChunkRange(item, _units, Stripes);
+            int start = first * _unit;
+            return (start, Math.Min(end * _unit, extent) - start);
         }
 
         public void Execute(int item, int worker)
         {
             if (_splitColumns)
             {
-                int j0 = item * _chunk, nn = Math.Min(_chunk, _n - j0);
+                var (j0, nn) = Stripe(item, _n);
                 float* b = _tb ? _b + (long)j0 * _ldb : _b + j0;
                 Serial(_ta, _tb, _m, nn, _k, _alpha, _a, _lda, b, _ldb, _beta, _c + j0, _ldc, pool.PackA(worker), pool.PackB(worker));
             }
             else
             {
-                int i0 = item * _chunk, mm = Math.Min(_chunk, _m - i0);
+                var (i0, mm) = Stripe(item, _m);
                 float* a = _ta ? _a + i0 : _a + (long)i0 * _lda;
                 Serial(_ta, _tb, mm, _n, _k, _alpha, a, _lda, _b, _ldb, _beta, _c + (long)i0 * _ldc, _ldc, pool.PackA(worker), pool.PackB(worker));
             }

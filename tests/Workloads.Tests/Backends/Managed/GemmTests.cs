@@ -12,6 +12,7 @@ public sealed class GemmTests : IDisposable
     public static TheoryData<int, int, int> Sizes => new()
     {
         { 1, 1, 1 }, { 7, 33, 5 }, { 9, 17, 300 }, { 97, 130, 300 }, { 128, 512, 784 }, { 300, 65, 17 }, { 33, 2100, 40 },
+        { 784, 96, 24 }, { 40, 784, 24 },
     };
 
     [Theory]
@@ -41,6 +42,35 @@ public sealed class GemmTests : IDisposable
             for (int i = 0; i < m; i++) c.AsSpan(i * ldc, n).CopyTo(actual.AsSpan(i * n, n));
             Reference.RelativeError(actual, expected).Should().BeLessThan(1e-5, $"ta={ta} tb={tb} beta={beta}");
         }
+    }
+
+    /// <summary>
+    /// Parallel stripes tile C exactly, come in a multiple of the workers and differ by at most one unit (MR rows or NR
+    /// columns) but the last, so no worker is left with twice another's share: 784 rows used to go 256, 256, 256, 16.
+    /// </summary>
+    [Theory]
+    [InlineData(784, 512, 2)]
+    [InlineData(128, 784, 2)]
+    [InlineData(9216, 128, 2)]
+    [InlineData(128, 512, 2)]
+    [InlineData(1000, 24, 3)]
+    [InlineData(64, 4000, 3)]
+    [InlineData(17, 40, 2)]
+    public void ParallelJob_Stripes_TileCEvenly(int m, int n, int workers)
+    {
+        using var pool = new WorkerPool(workers);
+        var job = pool.GemmJob;
+        unsafe { job.Set(false, false, m, n, 8, 1f, null, 8, null, n, 0f, null, n); }
+        int extent = n >= m || m < 2 * Gemm.MR ? n : m;
+        int unit = extent == n ? Gemm.NR : Gemm.MR;
+        var stripes = Enumerable.Range(0, job.Stripes).Select(i => job.Stripe(i, extent)).ToArray();
+
+        (stripes.Length % workers == 0 || stripes.Length == (extent + unit - 1) / unit).Should().BeTrue($"{stripes.Length} stripes for {workers} workers");
+        stripes[0].Start.Should().Be(0);
+        for (int i = 1; i < stripes.Length; i++) stripes[i].Start.Should().Be(stripes[i - 1].Start + stripes[i - 1].Length);
+        (stripes[^1].Start + stripes[^1].Length).Should().Be(extent);
+        var whole = stripes.Select(s => (s.Length + unit - 1) / unit).ToArray();
+        (whole.Max() - whole.Min()).Should().BeLessThanOrEqualTo(1, string.Join(", ", stripes.Select(s => s.Length)));
     }
 
     [Fact]
