@@ -9,12 +9,14 @@ namespace PerfTests.Harness.Backends.Managed;
 /// and the weight gradients single GEMMs over T·n rows. With <c>oneHotDepth</c> &gt; 0 the input is token indices
 /// and x·W is a gather of kernel rows (the OneHot layer folded in); its kernel gradient is a scatter-add.
 /// </summary>
-internal sealed class LstmCore
+internal sealed class LstmCore : IParallelJob
 {
     private readonly WorkerPool _pool;
     private readonly int _t, _f, _u, _g;
     private readonly bool _reverse, _oneHot;
     private readonly float[] _xt, _gates, _cs, _tc, _hs, _dz, _dh, _dc, _dxt;
+    private int _cellStep, _cellSamples, _cellChunks;
+    private bool _cellBackward;
 
     public Parameter Kernel { get; }
     public Parameter Recurrent { get; }
@@ -86,26 +88,55 @@ internal sealed class LstmCore
         {
             int gateOffset = t * n * g;
             if (t > 0) Gemm(parallel, worker, false, false, n, g, u, _hs, t * n * u, u, Recurrent.Value, 0, g, 1f, _gates, gateOffset, g);
-            long cellStarted = EngineProfile.Start();
-            for (int s = 0; s < n; s++)
-            {
-                var z = _gates.AsSpan(gateOffset + s * g, g);
-                TensorPrimitives.Sigmoid(z[..(2 * u)], z[..(2 * u)]);
-                TensorPrimitives.Tanh(z.Slice(2 * u, u), z.Slice(2 * u, u));
-                TensorPrimitives.Sigmoid(z[(3 * u)..], z[(3 * u)..]);
-                var c = _cs.AsSpan((t * n + s) * u, u);
-                var tc = _tc.AsSpan((t * n + s) * u, u);
-                var h = _hs.AsSpan(((t + 1) * n + s) * u, u);
-                var i = z[..u];
-                var f = z.Slice(u, u);
-                var cc = z.Slice(2 * u, u);
-                var o = z[(3 * u)..];
-                TensorPrimitives.Multiply(i, cc, c);
-                if (t > 0) TensorPrimitives.FusedMultiplyAdd(f, _cs.AsSpan(((t - 1) * n + s) * u, u), c, c);
-                TensorPrimitives.Tanh(c, tc);
-                TensorPrimitives.Multiply(o, tc, h);
-            }
-            EngineProfile.Stop(EngineWork.LstmCell, cellStarted);
+            Cells(t, n, backward: false, parallel);
+        }
+    }
+
+    /// <summary>
+    /// Step <paramref name="t"/>'s cell for every sample: the gates' activations and the new c and h forward, or the gate
+    /// gradients backward. Samples are independent, so with <paramref name="parallel"/> they are split over the workers.
+    /// </summary>
+    private void Cells(int t, int n, bool backward, bool parallel)
+    {
+        (_cellStep, _cellSamples, _cellBackward) = (t, n, backward);
+        _cellChunks = parallel ? Math.Min(n, _pool.Workers * WorkerPool.ChunksPerWorker) : 1;
+        if (_cellChunks > 1 && (long)n * _u >= WorkerPool.MinimumRangeBlock) _pool.Run(this, _cellChunks);
+        else
+        {
+            _cellChunks = 1;
+            Execute(0, 0);
+        }
+    }
+
+    public void Execute(int chunk, int worker)
+    {
+        var (first, end) = WorkerPool.ChunkRange(chunk, _cellSamples, _cellChunks);
+        long started = EngineProfile.Start();
+        if (_cellBackward) CellsBackward(_cellStep, _cellSamples, first, end);
+        else CellsForward(_cellStep, _cellSamples, first, end);
+        EngineProfile.Stop(EngineWork.LstmCell, started);
+    }
+
+    private void CellsForward(int t, int n, int first, int end)
+    {
+        int g = _g, u = _u, gateOffset = t * n * g;
+        for (int s = first; s < end; s++)
+        {
+            var z = _gates.AsSpan(gateOffset + s * g, g);
+            TensorPrimitives.Sigmoid(z[..(2 * u)], z[..(2 * u)]);
+            TensorPrimitives.Tanh(z.Slice(2 * u, u), z.Slice(2 * u, u));
+            TensorPrimitives.Sigmoid(z[(3 * u)..], z[(3 * u)..]);
+            var c = _cs.AsSpan((t * n + s) * u, u);
+            var tc = _tc.AsSpan((t * n + s) * u, u);
+            var h = _hs.AsSpan(((t + 1) * n + s) * u, u);
+            var i = z[..u];
+            var f = z.Slice(u, u);
+            var cc = z.Slice(2 * u, u);
+            var o = z[(3 * u)..];
+            TensorPrimitives.Multiply(i, cc, c);
+            if (t > 0) TensorPrimitives.FusedMultiplyAdd(f, _cs.AsSpan(((t - 1) * n + s) * u, u), c, c);
+            TensorPrimitives.Tanh(c, tc);
+            TensorPrimitives.Multiply(o, tc, h);
         }
     }
 
@@ -117,15 +148,8 @@ internal sealed class LstmCore
         _dc.AsSpan(0, n * u).Clear();
         for (int t = _t - 1; t >= 0; t--)
         {
-            int gateOffset = t * n * g;
-            long cellStarted = EngineProfile.Start();
-            for (int s = 0; s < n; s++)
-            {
-                int zo = gateOffset + s * g, co = (t * n + s) * u, po = ((t - 1) * n + s) * u;
-                GateGradients(zo, co, t > 0 ? po : -1, s * u);
-            }
-            EngineProfile.Stop(EngineWork.LstmCell, cellStarted);
-            if (t > 0) Gemm(parallel, worker, false, true, n, u, g, _dz, gateOffset, g, Recurrent.Value, 0, g, 0f, _dh, 0, u);
+            Cells(t, n, backward: true, parallel);
+            if (t > 0) Gemm(parallel, worker, false, true, n, u, g, _dz, t * n * g, g, Recurrent.Value, 0, g, 0f, _dh, 0, u);
         }
         int rows = _t * n;
         // h_0 = 0, so rows of hs[0..T) pair with dz[0..T).
@@ -164,6 +188,16 @@ internal sealed class LstmCore
     /// One sample's step back through the cell: from dh and the carried dc to the four pre-activation gradients dz
     /// (written at <paramref name="zo"/>) and the dc handed to the previous step. Vectorised over the units.
     /// </summary>
+    private void CellsBackward(int t, int n, int first, int end)
+    {
+        int g = _g, u = _u;
+        for (int s = first; s < end; s++)
+        {
+            int zo = t * n * g + s * g, co = (t * n + s) * u, po = ((t - 1) * n + s) * u;
+            GateGradients(zo, co, t > 0 ? po : -1, s * u);
+        }
+    }
+
     private void GateGradients(int zo, int co, int po, int so)
     {
         int u = _u, k = 0;

@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics.X86;
+using System.Runtime.Intrinsics;
+using System.Numerics;
 using System.Numerics.Tensors;
 using PerfTests.Harness.Workloads;
 
@@ -19,8 +22,8 @@ internal sealed class ManagedLayers(WorkerPool pool, int capacity, int seed) : I
 
     public Layer Activation(LayerContext at, Activation activation) => new ActivationOnlyLayer(activation, at.OutputSize, capacity);
 
-    /// <summary>Each dropout layer draws its masks from its own generator (seeded by the session's seed and its index).</summary>
-    public Layer Dropout(LayerContext at, double rate) => new DropoutLayer(rate, at.OutputSize, capacity, new Rng(seed * 7919 + at.Index));
+    /// <summary>Each dropout layer hashes its masks from its own seed (the session's seed and the layer's index).</summary>
+    public Layer Dropout(LayerContext at, double rate) => new DropoutLayer(pool, rate, at.OutputSize, capacity, seed * 7919 + at.Index);
 
     /// <summary>Activations are row-major per-sample buffers already.</summary>
     public Layer? Flatten(LayerContext at) => null;
@@ -60,10 +63,13 @@ internal abstract class Layer
         throw new InvalidOperationException($"{GetType().Name} takes float input.");
 }
 
-internal sealed class DenseLayer : Layer
+/// <summary>x·W + b, then the activation; the bias, activation and activation gradient run as passes split over the workers.</summary>
+internal sealed class DenseLayer : Layer, IRangeJob
 {
     private readonly WorkerPool _pool;
     private readonly float[] _y, _dx;
+    private float[] _yOut = null!, _dy = null!;
+    private bool _backward;
     public int In { get; }
     public int Out { get; }
     public Activation Activation { get; }
@@ -86,19 +92,38 @@ internal sealed class DenseLayer : Layer
     public override float[] Forward(float[] x, int n, bool training)
     {
         Blas.Gemm(_pool, false, false, n, Out, In, x, 0, In, Kernel.Value, 0, Out, 0f, _y, 0, Out);
-        Blas.AddBiasRows(_y, n, Bias.Value);
-        Activations.Forward(Activation, _y.AsSpan(0, n * Out));
+        _backward = false;
+        _pool.RunRanges(this, n * Out, Out);
         return _y;
     }
 
     public override float[]? Backward(float[] x, float[] y, float[] dy, int n, bool needInputGradient)
     {
-        Activations.Backward(Activation, y.AsSpan(0, n * Out), dy.AsSpan(0, n * Out));
+        (_yOut, _dy, _backward) = (y, dy, true);
+        _pool.RunRanges(this, n * Out, Out);
         Blas.Gemm(_pool, true, false, In, Out, n, x, 0, In, dy, 0, Out, 0f, Kernel.Grad, 0, Out);
         Blas.ColumnSums(dy, n, Out, Bias.Grad);
         if (!needInputGradient) return null;
         Blas.Gemm(_pool, false, true, n, In, Out, dy, 0, Out, Kernel.Value, 0, Out, 0f, _dx, 0, In);
         return _dx;
+    }
+
+    /// <summary>Rows [start/Out, end/Out): bias and activation, each row while it is in cache; or the activation's gradient.</summary>
+    public void Execute(int start, int end)
+    {
+        if (_backward)
+        {
+            Activations.Backward(Activation, _yOut.AsSpan(start, end - start), _dy.AsSpan(start, end - start));
+            return;
+        }
+        long started = EngineProfile.Start();
+        for (int row = start; row < end; row += Out)
+        {
+            var values = _y.AsSpan(row, Out);
+            TensorPrimitives.Add(values, Bias.Value, values);
+            Activations.Apply(Activation, values);
+        }
+        EngineProfile.Stop(EngineWork.BiasAndActivation, started);
     }
 }
 
@@ -221,27 +246,48 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
         Col2Im(col, _dx, s * _c * _h * _w);
     }
 
-    private void Im2Col(float[] x, int xOffset, float[] col)
+    /// <summary>Gathers the sample's receptive fields into col [C·k·k, Ho·Wo]; rows are short (the output width), so the copies are inlined.</summary>
+    private unsafe void Im2Col(float[] x, int xOffset, float[] col)
     {
         long started = EngineProfile.Start();
-        int row = 0;
-        for (int c = 0; c < _c; c++)
-        for (int ky = 0; ky < _k; ky++)
-        for (int kx = 0; kx < _k; kx++, row++)
+        fixed (float* xBase = x)
+        fixed (float* colBase = col)
         {
-            var dst = col.AsSpan(row * _hw, _hw);
-            int x0 = Math.Max(0, _pad - kx), x1 = Math.Min(_wo, _w + _pad - kx);
-            for (int oy = 0; oy < _ho; oy++)
+            int row = 0;
+            for (int c = 0; c < _c; c++)
+            for (int ky = 0; ky < _k; ky++)
+            for (int kx = 0; kx < _k; kx++, row++)
             {
-                var line = dst.Slice(oy * _wo, _wo);
-                int iy = oy + ky - _pad;
-                if (iy < 0 || iy >= _h || x1 <= x0) { line.Clear(); continue; }
-                if (x0 > 0) line[..x0].Clear();
-                if (x1 < _wo) line[x1..].Clear();
-                x.AsSpan(xOffset + (c * _h + iy) * _w + x0 + kx - _pad, x1 - x0).CopyTo(line[x0..x1]);
+                int x0 = Math.Max(0, _pad - kx), x1 = Math.Min(_wo, _w + _pad - kx);
+                for (int oy = 0; oy < _ho; oy++)
+                {
+                    float* line = colBase + row * _hw + oy * _wo;
+                    int iy = oy + ky - _pad;
+                    if (iy < 0 || iy >= _h || x1 <= x0)
+                    {
+                        new Span<float>(line, _wo).Clear();
+                        continue;
+                    }
+                    for (int i = 0; i < x0; i++) line[i] = 0f;
+                    for (int i = x1; i < _wo; i++) line[i] = 0f;
+                    CopyShort(xBase + xOffset + (c * _h + iy) * _w + x0 + kx - _pad, line + x0, x1 - x0);
+                }
             }
         }
         EngineProfile.Stop(EngineWork.Im2Col, started);
+    }
+
+    /// <summary>Copies a few dozen floats without a call: 8-wide, the last block overlapping the one before it.</summary>
+    private static unsafe void CopyShort(float* src, float* dst, int count)
+    {
+        if (count < 8)
+        {
+            for (int i = 0; i < count; i++) dst[i] = src[i];
+            return;
+        }
+        int j = 0;
+        for (; j <= count - 8; j += 8) Vector256.Store(Vector256.Load(src + j), dst + j);
+        if (j < count) Vector256.Store(Vector256.Load(src + count - 8), dst + count - 8);
     }
 
     /// <summary>Scatter-adds the column matrix back onto the image; rows are short (the output width), so the adds are inlined.</summary>
@@ -276,7 +322,7 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
     }
 }
 
-internal sealed class MaxPool2DLayer : Layer, IParallelJob
+internal sealed unsafe class MaxPool2DLayer : Layer, IParallelJob
 {
     private readonly WorkerPool _pool;
     private readonly int _c, _h, _w, _p, _ho, _wo;
@@ -325,54 +371,113 @@ internal sealed class MaxPool2DLayer : Layer, IParallelJob
         EngineProfile.Stop(EngineWork.Pooling, started);
     }
 
-    private void Pool(int chunk)
+    private unsafe void Pool(int chunk)
     {
         var (first, end) = WorkerPool.ChunkRange(chunk, _n, _chunks);
         int outPlane = _ho * _wo, inPlane = _h * _w;
-        if (_backward)
+        fixed (float* x = _x, y = _y, dx = _dx, dy = _dy)
+        fixed (int* argmax = _argmax)
         {
-            _dx.AsSpan(first * _c * inPlane, (end - first) * _c * inPlane).Clear();
-            for (int o = first * _c * outPlane; o < end * _c * outPlane; o++) _dx[_argmax[o]] += _dy[o];
-            return;
-        }
-        var x = _x;
-        int k = first * _c * outPlane;
-        for (int plane = first * _c; plane < end * _c; plane++)
-        {
-            int planeOffset = plane * inPlane;
-            for (int oy = 0; oy < _ho; oy++)
-            for (int ox = 0; ox < _wo; ox++, k++)
+            if (_backward)
             {
-                int best = planeOffset + oy * _p * _w + ox * _p;
-                float max = x[best];
-                for (int dy = 0; dy < _p; dy++)
-                for (int dx = 0; dx < _p; dx++)
+                // Windows do not overlap, so each input is the maximum of at most one output: clear, then scatter.
+                new Span<float>(dx + (long)first * _c * inPlane, (end - first) * _c * inPlane).Clear();
+                for (int o = first * _c * outPlane; o < end * _c * outPlane; o++) dx[argmax[o]] += dy[o];
+                return;
+            }
+            for (int plane = first * _c; plane < end * _c; plane++)
+            {
+                int k = plane * outPlane;
+                for (int oy = 0; oy < _ho; oy++, k += _wo)
                 {
-                    int i = planeOffset + (oy * _p + dy) * _w + ox * _p + dx;
-                    if (x[i] > max) { max = x[i]; best = i; }
+                    int rowStart = plane * inPlane + oy * _p * _w;
+                    int ox = _p == 2 && Vector256.IsHardwareAccelerated && Avx2.IsSupported ? Pool2Row(x, rowStart, y + k, argmax + k) : 0;
+                    for (; ox < _wo; ox++)
+                    {
+                        int best = rowStart + ox * _p;
+                        float max = x[best];
+                        for (int wy = 0; wy < _p; wy++)
+                        for (int wx = 0; wx < _p; wx++)
+                        {
+                            int i = rowStart + wy * _w + ox * _p + wx;
+                            if (x[i] > max) { max = x[i]; best = i; }
+                        }
+                        y[k + ox] = max;
+                        argmax[k + ox] = best;
+                    }
                 }
-                _y[k] = max;
-                _argmax[k] = best;
             }
         }
     }
+
+    /// <summary>
+    /// One output row of a 2×2 pool, eight outputs at a time and branch-free (the maximum of a window is a coin toss for the
+    /// branch predictor); ties go to the first element in row-major order, as the scalar loop and PyTorch do. Returns how
+    /// many outputs it wrote.
+    /// </summary>
+    private int Pool2Row(float* x, int rowStart, float* y, int* argmax)
+    {
+        int ox = 0;
+        var lanes = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
+        var width = Vector256.Create(_w);
+        for (; ox + 8 <= _wo; ox += 8)
+        {
+            float* top = x + rowStart + 2 * ox, bottom = top + _w;
+            var (a, b) = Deinterleave(Avx.LoadVector256(top), Avx.LoadVector256(top + 8));
+            var (c, d) = Deinterleave(Avx.LoadVector256(bottom), Avx.LoadVector256(bottom + 8));
+            var max = a;
+            var offset = Vector256<int>.Zero;
+            var take = Avx.CompareGreaterThan(b, max);
+            max = Avx.BlendVariable(max, b, take);
+            offset = Avx2.BlendVariable(offset, Vector256<int>.One, take.AsInt32());
+            take = Avx.CompareGreaterThan(c, max);
+            max = Avx.BlendVariable(max, c, take);
+            offset = Avx2.BlendVariable(offset, width, take.AsInt32());
+            take = Avx.CompareGreaterThan(d, max);
+            max = Avx.BlendVariable(max, d, take);
+            offset = Avx2.BlendVariable(offset, width + Vector256<int>.One, take.AsInt32());
+            Avx.Store(y + ox, max);
+            Avx.Store(argmax + ox, Vector256.Create(rowStart + 2 * ox) + lanes + offset);
+        }
+        return ox;
+    }
+
+    /// <summary>Elements 0, 2, 4, … and 1, 3, 5, … of the 16 floats in <paramref name="low"/> then <paramref name="high"/>, in order.</summary>
+    private static (Vector256<float> Even, Vector256<float> Odd) Deinterleave(Vector256<float> low, Vector256<float> high)
+    {
+        // Shuffle works within 128-bit lanes: [l0 l2 h0 h2 | l4 l6 h4 h6]; the 64-bit permute puts the pairs in order.
+        var even = Avx.Shuffle(low, high, 0b10_00_10_00).AsDouble();
+        var odd = Avx.Shuffle(low, high, 0b11_01_11_01).AsDouble();
+        return (Avx2.Permute4x64(even, 0b11_01_10_00).AsSingle(), Avx2.Permute4x64(odd, 0b11_01_10_00).AsSingle());
+    }
 }
 
-/// <summary>Inverted dropout (scale kept values by 1/(1-rate)) in training; identity otherwise.</summary>
-internal sealed class DropoutLayer : Layer
+/// <summary>
+/// Inverted dropout (scale kept values by 1/(1-rate)) in training; identity otherwise. Each call's mask comes from a
+/// counter-based hash of (the layer's seed, the call's number, the element's index), so any block of the batch draws its
+/// own part of the mask on any worker, in the pass that applies it, and the mask does not depend on the number of workers.
+/// </summary>
+internal sealed class DropoutLayer : Layer, IRangeJob
 {
-    private readonly float _rate, _scale;
+    private readonly WorkerPool _pool;
+    private readonly float _scale;
+    private readonly uint _threshold;
+    private readonly ulong _seed;
     private readonly float[] _mask, _y;
-    private readonly Rng _rng;
-    private bool _active;
+    private float[] _x = null!, _dy = null!;
+    private uint _offset, _key;
+    private ulong _calls;
+    private bool _active, _backward;
 
-    public DropoutLayer(double rate, int size, int capacity, Rng rng)
+    public DropoutLayer(WorkerPool pool, double rate, int size, int capacity, int seed)
     {
-        _rate = (float)rate;
-        _scale = 1f / (1f - _rate);
+        _pool = pool;
+        _scale = (float)(1 / (1 - rate));
+        // An element is dropped when the hash's top 24 bits, read as a fraction, are below the rate.
+        _threshold = (uint)Math.Ceiling(rate * (1 << 24));
+        _seed = (ulong)(uint)seed * 0x9E3779B97F4A7C15UL;
         _mask = new float[capacity * size];
         _y = new float[capacity * size];
-        _rng = rng;
         Size = size;
     }
 
@@ -380,24 +485,86 @@ internal sealed class DropoutLayer : Layer
 
     public override float[] Forward(float[] x, int n, bool training)
     {
-        _active = training && _rate > 0;
+        _active = training && _threshold > 0;
         if (!_active) return x;
-        long started = EngineProfile.Start();
-        int count = n * Size;
-        for (int i = 0; i < count; i++) _mask[i] = _rng.NextFloat() < _rate ? 0f : _scale;
-        TensorPrimitives.Multiply(x.AsSpan(0, count), _mask.AsSpan(0, count), _y.AsSpan(0, count));
-        EngineProfile.Stop(EngineWork.Dropout, started);
+        ulong key = SplitMix(_seed + ++_calls);
+        (_x, _offset, _key, _backward) = (x, (uint)key, (uint)(key >> 32), false);
+        _pool.RunRanges(this, n * Size);
         return _y;
     }
 
     public override float[]? Backward(float[] x, float[] y, float[] dy, int n, bool needInputGradient)
     {
         if (!_active) return dy;
-        long started = EngineProfile.Start();
-        var span = dy.AsSpan(0, n * Size);
-        TensorPrimitives.Multiply(span, _mask.AsSpan(0, n * Size), span);
-        EngineProfile.Stop(EngineWork.Dropout, started);
+        (_dy, _backward) = (dy, true);
+        _pool.RunRanges(this, n * Size);
         return dy;
+    }
+
+    public void Execute(int start, int end)
+    {
+        long started = EngineProfile.Start();
+        var mask = _mask.AsSpan(start, end - start);
+        if (_backward)
+        {
+            var dy = _dy.AsSpan(start, end - start);
+            TensorPrimitives.Multiply(dy, mask, dy);
+        }
+        else
+        {
+            var x = _x.AsSpan(start, end - start);
+            var y = _y.AsSpan(start, end - start);
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var offset = new Vector<uint>(_offset);
+                var key = new Vector<uint>(_key);
+                var threshold = new Vector<uint>(_threshold);
+                var scale = new Vector<float>(_scale);
+                for (; i <= mask.Length - Vector<uint>.Count; i += Vector<uint>.Count)
+                {
+                    var index = new Vector<uint>((uint)(start + i)) + Vector<uint>.Indices;
+                    var hash = Mix(Mix(index + offset) ^ key);
+                    var dropped = Vector.LessThan(Vector.ShiftRightLogical(hash, 8), threshold);
+                    var m = Vector.ConditionalSelect(Vector.AsVectorSingle(dropped), Vector<float>.Zero, scale);
+                    m.CopyTo(mask[i..]);
+                    (new Vector<float>(x[i..]) * m).CopyTo(y[i..]);
+                }
+            }
+            for (; i < mask.Length; i++)
+            {
+                uint hash = Mix(Mix((uint)(start + i) + _offset) ^ _key);
+                mask[i] = hash >> 8 < _threshold ? 0f : _scale;
+                y[i] = x[i] * mask[i];
+            }
+        }
+        EngineProfile.Stop(EngineWork.Dropout, started);
+    }
+
+    /// <summary>A 32-bit integer hash with low bias (Wellons' lowbias32), on one value and on a vector of them.</summary>
+    internal static uint Mix(uint x)
+    {
+        x ^= x >> 16;
+        x *= 0x7feb352dU;
+        x ^= x >> 15;
+        x *= 0x846ca68bU;
+        return x ^ (x >> 16);
+    }
+
+    private static Vector<uint> Mix(Vector<uint> x)
+    {
+        x ^= Vector.ShiftRightLogical(x, 16);
+        x *= new Vector<uint>(0x7feb352dU);
+        x ^= Vector.ShiftRightLogical(x, 15);
+        x *= new Vector<uint>(0x846ca68bU);
+        return x ^ Vector.ShiftRightLogical(x, 16);
+    }
+
+    private static ulong SplitMix(ulong z)
+    {
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
     }
 }
 

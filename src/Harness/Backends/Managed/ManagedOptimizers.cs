@@ -9,8 +9,11 @@ namespace PerfTests.Harness.Backends.Managed;
 /// Updates are dense, as Keras 2.0 and PyTorch's dense Adam do: a row of an embedding the batch did not use still moves
 /// with Adam's momentum, so updating only used rows would change the results.
 /// </summary>
-internal abstract class Optimizer(OptimizerSpec spec, IReadOnlyList<Parameter> parameters)
+internal abstract class Optimizer(OptimizerSpec spec, IReadOnlyList<Parameter> parameters, WorkerPool? pool) : IRangeJob
 {
+    private int _index;
+    private float _lr;
+
     protected IReadOnlyList<Parameter> Parameters { get; private set; } = parameters;
 
     /// <summary>Moves the optimizer state to a rebuilt model's parameters (same shapes, same order).</summary>
@@ -27,22 +30,34 @@ internal abstract class Optimizer(OptimizerSpec spec, IReadOnlyList<Parameter> p
     {
         float lr = (float)spec.LearningRateAt(Updates);
         Updates++;
-        // Single-threaded on purpose: the update is memory-bound, and splitting it over the two cores measured slower.
+        // The update is memory-bound; a large tensor is still split over the workers, since one core alone does not use all of
+        // the memory bandwidth.
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            (_index, _lr) = (i, lr);
+            if (pool is null) Execute(0, Parameters[i].Length);
+            else pool.RunRanges(this, Parameters[i].Length);
+        }
+    }
+
+    public void Execute(int start, int end)
+    {
         long started = EngineProfile.Start();
-        for (int i = 0; i < Parameters.Count; i++) Update(i, Parameters[i], lr);
+        Update(_index, Parameters[_index], _lr, start, end);
         EngineProfile.Stop(EngineWork.Optimizer, started);
     }
 
-    /// <summary>Updates parameter <paramref name="index"/> (<paramref name="p"/>) with its gradient.</summary>
-    protected abstract void Update(int index, Parameter p, float lr);
+    /// <summary>Updates elements [<paramref name="start"/>, <paramref name="end"/>) of parameter <paramref name="index"/> (<paramref name="p"/>) with its gradient.</summary>
+    protected abstract void Update(int index, Parameter p, float lr, int start, int end);
 
     protected float[][] State() => Parameters.Select(p => new float[p.Length]).ToArray();
 
-    public static Optimizer Create(OptimizerSpec spec, IReadOnlyList<Parameter> parameters) => spec switch
+    /// <param name="pool">Splits large tensors over its workers; null updates on the calling thread.</param>
+    public static Optimizer Create(OptimizerSpec spec, IReadOnlyList<Parameter> parameters, WorkerPool? pool = null) => spec switch
     {
-        AdamSpec a => new Adam(a, parameters),
-        RmsPropSpec r => new RmsProp(r, parameters),
-        AdadeltaSpec d => new Adadelta(d, parameters),
+        AdamSpec a => new Adam(a, parameters, pool),
+        RmsPropSpec r => new RmsProp(r, parameters, pool),
+        AdadeltaSpec d => new Adadelta(d, parameters, pool),
         _ => throw new NotSupportedException($"managed has no optimizer for {spec.GetType().Name}."),
     };
 }
@@ -53,14 +68,14 @@ internal sealed class Adam : Optimizer
     private readonly AdamSpec _spec;
     private readonly float[][] _m, _v;
 
-    public Adam(AdamSpec spec, IReadOnlyList<Parameter> parameters) : base(spec, parameters)
+    public Adam(AdamSpec spec, IReadOnlyList<Parameter> parameters, WorkerPool? pool) : base(spec, parameters, pool)
     {
         _spec = spec;
         _m = State();
         _v = State();
     }
 
-    protected override void Update(int index, Parameter p, float lr)
+    protected override void Update(int index, Parameter p, float lr, int start, int end)
     {
         long t = Updates;
         float b1 = (float)_spec.Beta1, b2 = (float)_spec.Beta2, eps = (float)_spec.Epsilon;
@@ -68,10 +83,10 @@ internal sealed class Adam : Optimizer
         float b1c = (float)(1 - _spec.Beta1), b2c = (float)(1 - _spec.Beta2);
         float stepSize = (float)(lr / (1 - Math.Pow(_spec.Beta1, t)));
         float bc2Sqrt = (float)Math.Sqrt(1 - Math.Pow(_spec.Beta2, t));
-        var w = p.Value.AsSpan();
-        var g = p.Grad.AsSpan();
-        var m = _m[index].AsSpan();
-        var v = _v[index].AsSpan();
+        var w = p.Value.AsSpan(start, end - start);
+        var g = p.Grad.AsSpan(start, end - start);
+        var m = _m[index].AsSpan(start, end - start);
+        var v = _v[index].AsSpan(start, end - start);
         int i = 0;
         if (Vector.IsHardwareAccelerated)
         {
@@ -103,18 +118,18 @@ internal sealed class RmsProp : Optimizer
     private readonly RmsPropSpec _spec;
     private readonly float[][] _v;
 
-    public RmsProp(RmsPropSpec spec, IReadOnlyList<Parameter> parameters) : base(spec, parameters)
+    public RmsProp(RmsPropSpec spec, IReadOnlyList<Parameter> parameters, WorkerPool? pool) : base(spec, parameters, pool)
     {
         _spec = spec;
         _v = State();
     }
 
-    protected override void Update(int index, Parameter p, float lr)
+    protected override void Update(int index, Parameter p, float lr, int start, int end)
     {
         float rho = (float)_spec.Rho, eps = (float)_spec.Epsilon;
-        var w = p.Value.AsSpan();
-        var g = p.Grad.AsSpan();
-        var v = _v[index].AsSpan();
+        var w = p.Value.AsSpan(start, end - start);
+        var g = p.Grad.AsSpan(start, end - start);
+        var v = _v[index].AsSpan(start, end - start);
         int i = 0;
         if (Vector.IsHardwareAccelerated)
         {
@@ -142,20 +157,20 @@ internal sealed class Adadelta : Optimizer
     private readonly AdadeltaSpec _spec;
     private readonly float[][] _v, _u;
 
-    public Adadelta(AdadeltaSpec spec, IReadOnlyList<Parameter> parameters) : base(spec, parameters)
+    public Adadelta(AdadeltaSpec spec, IReadOnlyList<Parameter> parameters, WorkerPool? pool) : base(spec, parameters, pool)
     {
         _spec = spec;
         _v = State();
         _u = State();
     }
 
-    protected override void Update(int index, Parameter p, float lr)
+    protected override void Update(int index, Parameter p, float lr, int start, int end)
     {
         float rho = (float)_spec.Rho, eps = (float)_spec.Epsilon;
-        var w = p.Value.AsSpan();
-        var g = p.Grad.AsSpan();
-        var v = _v[index].AsSpan();
-        var u = _u[index].AsSpan();
+        var w = p.Value.AsSpan(start, end - start);
+        var g = p.Grad.AsSpan(start, end - start);
+        var v = _v[index].AsSpan(start, end - start);
+        var u = _u[index].AsSpan(start, end - start);
         int i = 0;
         if (Vector.IsHardwareAccelerated)
         {

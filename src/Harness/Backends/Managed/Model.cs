@@ -21,7 +21,7 @@ internal sealed class Model
         Parameters = _layers.SelectMany(l => l.Parameters).ToList();
         _outputs = new float[_layers.Length][];
         _dLogits = new float[capacity * Outputs];
-        if (optimizer is null) Optimizer = Optimizer.Create(workload.Optimizer, Parameters);
+        if (optimizer is null) Optimizer = Optimizer.Create(workload.Optimizer, Parameters, pool);
         else
         {
             optimizer.Rebind(Parameters);

@@ -9,6 +9,12 @@ internal interface IParallelJob
     void Execute(int item, int worker);
 }
 
+/// <summary>An element-wise pass over [start, end) of some range; the pass must not depend on how the range was cut.</summary>
+internal interface IRangeJob
+{
+    void Execute(int start, int end);
+}
+
 /// <summary>
 /// A fixed set of threads (the caller is worker 0) that runs <see cref="IParallelJob"/> items without allocating.
 /// Parallel.For would allocate closures and state per call; here jobs are preallocated objects and a steady-state
@@ -58,6 +64,48 @@ internal sealed unsafe class WorkerPool : IDisposable
             _threads[t].Start();
         }
         GemmJob = new Gemm.ParallelGemmJob(this);
+        _ranges = new RangeSplitter();
+    }
+
+    /// <summary>
+    /// Below this many elements per worker an element-wise pass runs on the calling thread: handing a block to another core
+    /// costs a microsecond or two, about what 8K floats of a memory-bound pass take.
+    /// </summary>
+    public const int MinimumRangeBlock = 8192;
+
+    private readonly RangeSplitter _ranges;
+
+    /// <summary>
+    /// Runs <paramref name="job"/> over [0, <paramref name="length"/>) in up to <see cref="ChunksPerWorker"/> blocks per worker,
+    /// each a multiple of <paramref name="alignment"/> elements (a row, or a vector) and at least <see cref="MinimumRangeBlock"/>.
+    /// </summary>
+    public void RunRanges(IRangeJob job, int length, int alignment = 16)
+    {
+        if (length <= 0) return;
+        int blocks = Math.Min(Workers * ChunksPerWorker, length / MinimumRangeBlock);
+        if (Workers == 1 || blocks < 2)
+        {
+            job.Execute(0, length);
+            return;
+        }
+        int block = (length + blocks - 1) / blocks;
+        block = (block + alignment - 1) / alignment * alignment;
+        _ranges.Set(job, length, block);
+        Run(_ranges, (length + block - 1) / block);
+    }
+
+    private sealed class RangeSplitter : IParallelJob
+    {
+        private IRangeJob? _job;
+        private int _length, _block;
+
+        public void Set(IRangeJob job, int length, int block) => (_job, _length, _block) = (job, length, block);
+
+        public void Execute(int item, int worker)
+        {
+            int start = item * _block;
+            _job!.Execute(start, Math.Min(_length, start + _block));
+        }
     }
 
     public int Workers { get; }

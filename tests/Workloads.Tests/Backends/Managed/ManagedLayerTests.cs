@@ -81,21 +81,32 @@ public sealed class ManagedLayerTests : IDisposable
         ShouldMatch(layer.Bias.Grad, tb.grad!, "db");
     }
 
-    [Fact]
-    public void MaxPool2D_ForwardAndGradient_MatchTorch()
+    /// <summary>
+    /// Sizes with no, one and two 8-wide vector blocks per output row, odd sizes whose last row and column are dropped, and
+    /// inputs after a ReLU, whose all-zero windows are ties: the gradient goes to the first zero, as PyTorch's does.
+    /// </summary>
+    [Theory]
+    [InlineData(9, false)]
+    [InlineData(24, false)]
+    [InlineData(35, false)]
+    [InlineData(30, true)]
+    [InlineData(13, true)]
+    public void MaxPool2D_ForwardAndGradient_MatchTorch(int h, bool relu)
     {
         using var torchScope = NewDisposeScope();
-        const int n = 3, c = 4, h = 9;
+        const int n = 3, c = 4;
+        int ho = h / 2;
         var layer = new MaxPool2DLayer(_pool, [c, h, h], 2, n);
         var x = RandomFloats(_random, n * c * h * h);
-        var dy = RandomFloats(_random, n * c * 4 * 4);
+        if (relu) for (int i = 0; i < x.Length; i++) x[i] = Math.Max(0f, x[i] - 0.3f);
+        var dy = RandomFloats(_random, n * c * ho * ho);
 
         var y = (float[])layer.Forward(x, n, true).Clone();
         var dx = layer.Backward(x, y, dy, n, true)!;
 
         var tx = Leaf(x, n, c, h, h);
         var ty = F.max_pool2d(tx, [2, 2]);
-        (ty * Constant(dy, n, c, 4, 4)).sum().backward();
+        (ty * Constant(dy, n, c, ho, ho)).sum().backward();
         ShouldMatch(y, ty, "y");
         ShouldMatch(dx, tx.grad!, "dx");
     }
@@ -214,7 +225,8 @@ public sealed class ManagedLayerTests : IDisposable
     public void Dropout_Training_ZeroesAboutRateAndScalesTheRest_GradientUsesTheSameMask()
     {
         const int n = 100, size = 100;
-        var layer = new DropoutLayer(0.25, size, n, new Rng(6));
+        using var pool = new WorkerPool(2);
+        var layer = new DropoutLayer(pool, 0.25, size, n, 6);
         var x = Enumerable.Repeat(1f, n * size).ToArray();
         var y = (float[])layer.Forward(x, n, training: true).Clone();
         y.Count(v => v == 0).Should().BeInRange(2300, 2700);
@@ -222,6 +234,35 @@ public sealed class ManagedLayerTests : IDisposable
         var dx = layer.Backward(x, y, Enumerable.Repeat(1f, n * size).ToArray(), n, true)!;
         dx.Should().Equal(y);
         layer.Forward(x, n, training: false).Should().BeSameAs(x);
+    }
+
+    /// <summary>
+    /// The mask is drawn in blocks on whichever worker takes them, so it must be a function of the seed, the call and the
+    /// element alone: the same with 1, 2 or 3 workers (and so the same cut into different blocks), new on every call, and
+    /// with neighbouring elements and calls independent (each pair's joint keep rate is the product of the rates).
+    /// </summary>
+    [Fact]
+    public void Dropout_Mask_DependsOnSeedCallAndElementOnly()
+    {
+        const int n = 128, size = 512;
+        var x = Enumerable.Repeat(1f, n * size).ToArray();
+        float[][] Masks(int workers)
+        {
+            using var pool = new WorkerPool(workers);
+            var layer = new DropoutLayer(pool, 0.5, size, n, 11);
+            return [(float[])layer.Forward(x, n, true).Clone(), (float[])layer.Forward(x, n, true).Clone()];
+        }
+        var one = Masks(1);
+        Masks(2)[0].Should().Equal(one[0]);
+        Masks(3)[1].Should().Equal(one[1]);
+        one[0].Should().NotEqual(one[1]);
+        int count = n * size;
+        double bothCalls = Enumerable.Range(0, count).Count(i => one[0][i] != 0 && one[1][i] != 0) / (double)count;
+        double neighbours = Enumerable.Range(0, count - 1).Count(i => one[0][i] != 0 && one[0][i + 1] != 0) / (double)(count - 1);
+        bothCalls.Should().BeApproximately(0.25, 0.01);
+        neighbours.Should().BeApproximately(0.25, 0.01);
+        using var other = new WorkerPool(1);
+        new DropoutLayer(other, 0.5, size, n, 12).Forward(x, n, true).Should().NotEqual(one[0]);
     }
 
     [Fact]

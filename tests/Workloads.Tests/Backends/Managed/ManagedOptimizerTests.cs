@@ -18,6 +18,33 @@ public sealed class ManagedOptimizerTests
         return p;
     }
 
+    /// <summary>A large tensor's update is split over the workers in blocks; every element must come out exactly as one thread computes it.</summary>
+    [Theory]
+    [InlineData("adam")]
+    [InlineData("rmsprop")]
+    [InlineData("adadelta")]
+    public void Step_SplitOverWorkers_EqualsOneThread(string name)
+    {
+        OptimizerSpec spec = name switch { "adam" => new AdamSpec(), "rmsprop" => new RmsPropSpec(), _ => new AdadeltaSpec() };
+        const int length = 5 * WorkerPool.MinimumRangeBlock + 7;
+        float[] Train(WorkerPool? pool)
+        {
+            var random = new Random(4);
+            var p = new Parameter("0.kernel", [length]);
+            for (int i = 0; i < length; i++) p.Value[i] = (float)random.NextDouble() - 0.5f;
+            var optimizer = Optimizer.Create(spec, [p], pool);
+            for (int step = 0; step < 3; step++)
+            {
+                for (int i = 0; i < length; i++) p.Grad[i] = (float)random.NextDouble() - 0.5f;
+                optimizer.Step();
+            }
+            return p.Value;
+        }
+        using var pool = new WorkerPool(2);
+        var split = Train(pool);
+        split.Should().Equal(Train(null));
+    }
+
     [Fact]
     public void Adam_FirstStep_IsHandComputed()
     {
