@@ -220,8 +220,8 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
     private void Sample(int s, int chunk, int worker)
     {
         var col = _col[worker];
-        Im2Col(_x, s * _c * _h * _w, col);
-        int yOffset = s * _f * _hw;
+        int xOffset = s * _c * _h * _w, yOffset = s * _f * _hw;
+        ColumnMatrix(_x, xOffset, col, scatter: false);
         if (!_backward)
         {
             Blas.GemmOn(_pool, worker, false, false, _f, _hw, _ckk, Kernel.Value, 0, _ckk, col, 0, _hw, 0f, _y, yOffset, _hw);
@@ -230,9 +230,9 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
             {
                 var row = _y.AsSpan(yOffset + f * _hw, _hw);
                 TensorPrimitives.Add(row, Bias.Value[f], row);
+                Activations.Apply(_activation, row);
             }
             EngineProfile.Stop(EngineWork.BiasAndActivation, started);
-            Activations.Forward(_activation, _y.AsSpan(yOffset, _f * _hw));
             return;
         }
         Activations.Backward(_activation, _yOut.AsSpan(yOffset, _f * _hw), _dy.AsSpan(yOffset, _f * _hw));
@@ -243,14 +243,19 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
         EngineProfile.Stop(EngineWork.BiasAndActivation, sumsStarted);
         if (!_needInput) return;
         Blas.GemmOn(_pool, worker, true, false, _ckk, _hw, _f, Kernel.Value, 0, _ckk, _dy, yOffset, _hw, 0f, col, 0, _hw);
-        Col2Im(col, _dx, s * _c * _h * _w);
+        _dx.AsSpan(xOffset, _c * _h * _w).Clear();
+        ColumnMatrix(_dx, xOffset, col, scatter: true);
     }
 
-    /// <summary>Gathers the sample's receptive fields into col [C·k·k, Ho·Wo]; rows are short (the output width), so the copies are inlined.</summary>
-    private unsafe void Im2Col(float[] x, int xOffset, float[] col)
+    /// <summary>
+    /// The sample's column matrix, col[(c·k + ky)·k + kx, oy·Wo + ox] = x[c, oy + ky − pad, ox + kx − pad] (zero outside the
+    /// image): gathered from the image (im2col), or, with <paramref name="scatter"/>, added back onto it (col2im). Rows are
+    /// short (the output width), so copies and adds are inlined.
+    /// </summary>
+    private unsafe void ColumnMatrix(float[] image, int imageOffset, float[] col, bool scatter)
     {
         long started = EngineProfile.Start();
-        fixed (float* xBase = x)
+        fixed (float* imageBase = image)
         fixed (float* colBase = col)
         {
             int row = 0;
@@ -258,23 +263,31 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
             for (int ky = 0; ky < _k; ky++)
             for (int kx = 0; kx < _k; kx++, row++)
             {
-                int x0 = Math.Max(0, _pad - kx), x1 = Math.Min(_wo, _w + _pad - kx);
+                // The output columns whose input column ox + kx − pad lies inside the image.
+                int x0 = Math.Max(0, _pad - kx), x1 = Math.Max(x0, Math.Min(_wo, _w + _pad - kx));
                 for (int oy = 0; oy < _ho; oy++)
                 {
                     float* line = colBase + row * _hw + oy * _wo;
                     int iy = oy + ky - _pad;
-                    if (iy < 0 || iy >= _h || x1 <= x0)
+                    bool inside = iy >= 0 && iy < _h;
+                    float* source = imageBase + imageOffset + (c * _h + iy) * _w + kx - _pad;
+                    if (scatter)
+                    {
+                        if (inside) AddShort(line + x0, source + x0, x1 - x0);
+                        continue;
+                    }
+                    if (!inside)
                     {
                         new Span<float>(line, _wo).Clear();
                         continue;
                     }
                     for (int i = 0; i < x0; i++) line[i] = 0f;
                     for (int i = x1; i < _wo; i++) line[i] = 0f;
-                    CopyShort(xBase + xOffset + (c * _h + iy) * _w + x0 + kx - _pad, line + x0, x1 - x0);
+                    CopyShort(source + x0, line + x0, x1 - x0);
                 }
             }
         }
-        EngineProfile.Stop(EngineWork.Im2Col, started);
+        EngineProfile.Stop(scatter ? EngineWork.Col2Im : EngineWork.Im2Col, started);
     }
 
     /// <summary>Copies a few dozen floats without a call: 8-wide, the last block overlapping the one before it.</summary>
@@ -290,35 +303,12 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
         if (j < count) Vector256.Store(Vector256.Load(src + count - 8), dst + count - 8);
     }
 
-    /// <summary>Scatter-adds the column matrix back onto the image; rows are short (the output width), so the adds are inlined.</summary>
-    private unsafe void Col2Im(float[] col, float[] dx, int dxOffset)
+    /// <summary>dst[i] += src[i] for a few dozen floats, 8-wide then one at a time.</summary>
+    private static unsafe void AddShort(float* src, float* dst, int count)
     {
-        long started = EngineProfile.Start();
-        dx.AsSpan(dxOffset, _c * _h * _w).Clear();
-        fixed (float* colBase = col)
-        fixed (float* dxBase = dx)
-        {
-            int row = 0;
-            for (int c = 0; c < _c; c++)
-            for (int ky = 0; ky < _k; ky++)
-            for (int kx = 0; kx < _k; kx++, row++)
-            {
-                int x0 = Math.Max(0, _pad - kx), x1 = Math.Min(_wo, _w + _pad - kx), length = x1 - x0;
-                if (length <= 0) continue;
-                for (int oy = 0; oy < _ho; oy++)
-                {
-                    int iy = oy + ky - _pad;
-                    if (iy < 0 || iy >= _h) continue;
-                    float* src = colBase + row * _hw + oy * _wo + x0;
-                    float* dst = dxBase + dxOffset + (c * _h + iy) * _w + x0 + kx - _pad;
-                    int i = 0;
-                    for (; i <= length - 8; i += 8)
-                        System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Load(dst + i) + System.Runtime.Intrinsics.Vector256.Load(src + i), dst + i);
-                    for (; i < length; i++) dst[i] += src[i];
-                }
-            }
-        }
-        EngineProfile.Stop(EngineWork.Col2Im, started);
+        int i = 0;
+        for (; i <= count - 8; i += 8) Vector256.Store(Vector256.Load(dst + i) + Vector256.Load(src + i), dst + i);
+        for (; i < count; i++) dst[i] += src[i];
     }
 }
 

@@ -55,6 +55,10 @@ public sealed class ManagedLayerTests : IDisposable
     [InlineData(ConvPadding.Valid, 3, 1, 8, 9)]
     [InlineData(ConvPadding.Same, 3, 3, 10, 7)]
     [InlineData(ConvPadding.Valid, 3, 4, 6, 11)]
+    // Output rows of 22 and 20 pixels (two 8-wide copies and a tail), and a 5×5 kernel's 2-pixel padding.
+    [InlineData(ConvPadding.Valid, 3, 32, 24, 8)]
+    [InlineData(ConvPadding.Same, 3, 32, 20, 5)]
+    [InlineData(ConvPadding.Same, 5, 16, 15, 6)]
     public void Conv2D_ForwardAndGradients_MatchTorch(ConvPadding padding, int k, int channels, int size, int filters)
     {
         using var torchScope = NewDisposeScope();
