@@ -125,14 +125,36 @@ public static class BaselineUpdater
     /// entry must exist, have the same thread count (a worker pool's size could change what a step allocates) and the
     /// same data. All or nothing, like <see cref="Accept"/>.
     /// </summary>
-    public static IReadOnlyList<BaselineChange> AcceptAllocations(string directory, IEnumerable<RunResult> results, string? intoDevice = null, Action<string>? log = null)
+    public static IReadOnlyList<BaselineChange> AcceptAllocations(string directory, IEnumerable<RunResult> results, string? intoDevice = null, Action<string>? log = null) =>
+        AcceptFigure(directory, results, intoDevice, log, "allocation",
+            result => result.SteadyStateAllocatedBytesPerStep is null ? "records no allocation counters" : null,
+            (previous, result) => previous with { Allocation = AllocationOf(result, previous) });
+
+    /// <summary>
+    /// Records only the metric (validation accuracy or training loss) of each result into an existing entry, keeping the
+    /// tolerance a reviewer set and leaving timing, allocation, memory and the recorded environment as they are. The gate
+    /// already compares a device without an entry against another device's metric (accuracy does not depend on the device),
+    /// so when a change moves a workload's training trajectory on purpose, a run on one machine may re-record the metric of
+    /// another device's entry (<paramref name="intoDevice"/>). Same checks as <see cref="AcceptAllocations"/>, and the
+    /// metric must be of the same kind.
+    /// </summary>
+    public static IReadOnlyList<BaselineChange> AcceptMetrics(string directory, IEnumerable<RunResult> results, string? intoDevice = null, Action<string>? log = null) =>
+        AcceptFigure(directory, results, intoDevice, log, "metric", _ => null,
+            (previous, result) =>
+            {
+                if (result.MetricKind != previous.Metric.Kind)
+                    throw new InvalidDataException($"{result.Key}: measures {result.MetricKind}, the entry {previous.Key} {previous.Metric.Kind}; nothing was accepted.");
+                return previous with { Metric = previous.Metric with { Value = Math.Round(result.Metric, 4) } };
+            });
+
+    private static IReadOnlyList<BaselineChange> AcceptFigure(string directory, IEnumerable<RunResult> results, string? intoDevice, Action<string>? log,
+        string figure, Func<RunResult, string?> missing, Func<BaselineEntry, RunResult, BaselineEntry> update)
     {
         var accepted = results.ToList();
         foreach (var result in accepted)
         {
             if (ResultRules.Problem(result) is { } problem) throw new InvalidDataException($"result {result.Key}: {problem}; nothing was accepted.");
-            if (result.SteadyStateAllocatedBytesPerStep is null)
-                throw new InvalidDataException($"result {result.Key}: records no allocation counters; nothing was accepted.");
+            if (missing(result) is { } reason) throw new InvalidDataException($"result {result.Key}: {reason}; nothing was accepted.");
         }
         var schema = BaselineStore.LoadSchema(directory);
         using var held = BaselineLock.Acquire(directory, waiting: log);
@@ -143,19 +165,19 @@ public static class BaselineUpdater
         {
             var deviceKey = DeviceKey.Parse(group.Key);
             var path = BaselineStore.PathFor(directory, deviceKey.ToString());
-            if (!File.Exists(path)) throw new InvalidDataException($"{path}: no baseline file for {deviceKey}; allocation figures go into existing entries only. Nothing was accepted.");
+            if (!File.Exists(path)) throw new InvalidDataException($"{path}: no baseline file for {deviceKey}; {figure} figures go into existing entries only. Nothing was accepted.");
             var file = BaselineStore.ReadFile(path, schema);
             var entries = file.Entries.ToDictionary(e => e.Key);
             foreach (var result in group)
             {
                 var key = $"{result.Workload}/{result.Backend}/{result.Profile.Name()}";
                 if (!entries.TryGetValue(key, out var previous) || previous.Historical is not null)
-                    throw new InvalidDataException($"{path}: no measured entry {key} to add the allocation of {result.Key} to; nothing was accepted.");
+                    throw new InvalidDataException($"{path}: no measured entry {key} to add the {figure} of {result.Key} to; nothing was accepted.");
                 if (deviceKey.Kind == DeviceKind.Cpu && deviceKey.Threads != result.Environment.Threads)
                     throw new InvalidDataException($"{result.Key}: ran on {result.Environment.Threads} threads, {deviceKey} has {deviceKey.Threads}; nothing was accepted.");
                 if (previous.Data is { } data && (data.Name != result.Data.Name || data.Checksum != result.Data.Checksum))
                     throw new InvalidDataException($"{result.Key}: trained on {result.Data.Name}, the entry {key} of {deviceKey} on {data.Name}; nothing was accepted.");
-                var entry = previous with { Allocation = AllocationOf(result, previous) };
+                var entry = update(previous, result);
                 entries[key] = entry;
                 changes.Add(DescribeFigures(group.Key, key, previous, entry));
             }

@@ -20,8 +20,12 @@ public class BaselinesSettings : CommandSettings
     [Description("accept: record only the results' allocation per step into existing entries; metric, timing and memory stay as they are.")]
     public bool AllocationOnly { get; init; }
 
+    [CommandOption("--metric-only")]
+    [Description("accept: record only the results' metric (accuracy or loss) into existing entries, keeping their tolerance; timing, allocation and memory stay as they are.")]
+    public bool MetricOnly { get; init; }
+
     [CommandOption("--into <DEVICE>")]
-    [Description("accept --allocation-only: the device key whose entries receive the figures (default: each result's own device).")]
+    [Description("accept --allocation-only or --metric-only: the device key whose entries receive the figures (default: each result's own device).")]
     public string? Into { get; init; }
 
     internal string Directory => Baselines ?? BaselineStore.DefaultDirectory(System.IO.Directory.GetCurrentDirectory());
@@ -42,14 +46,20 @@ public sealed class BaselinesAcceptCommand : Command<BaselinesSettings>
                 AnsiConsole.MarkupLine("[red]No result files found.[/]");
                 return ExitCodes.BadInput;
             }
-            if (settings.Into is not null && !settings.AllocationOnly)
+            if (settings.AllocationOnly && settings.MetricOnly)
             {
-                AnsiConsole.MarkupLine("[red]--into is only for --allocation-only: a full accept files each result under its own device.[/]");
+                AnsiConsole.MarkupLine("[red]--allocation-only and --metric-only each record one figure: give one of them, or neither for a full accept.[/]");
                 return ExitCodes.BadInput;
             }
-            var changes = settings.AllocationOnly
-                ? BaselineUpdater.AcceptAllocations(settings.Directory, results, settings.Into, line => Console.Error.WriteLine(line))
-                : BaselineUpdater.Accept(settings.Directory, results, line => Console.Error.WriteLine(line));
+            if (settings.Into is not null && !settings.AllocationOnly && !settings.MetricOnly)
+            {
+                AnsiConsole.MarkupLine("[red]--into is only for --allocation-only or --metric-only: a full accept files each result under its own device.[/]");
+                return ExitCodes.BadInput;
+            }
+            Action<string> log = line => Console.Error.WriteLine(line);
+            var changes = settings.AllocationOnly ? BaselineUpdater.AcceptAllocations(settings.Directory, results, settings.Into, log)
+                : settings.MetricOnly ? BaselineUpdater.AcceptMetrics(settings.Directory, results, settings.Into, log)
+                : BaselineUpdater.Accept(settings.Directory, results, log);
             foreach (var change in changes)
                 AnsiConsole.MarkupLine($"{Colour(change.Kind)} {Markup.Escape($"{change.Device}/{change.Entry}: {change.Summary}")}");
             AnsiConsole.MarkupLineInterpolated(
