@@ -11,7 +11,7 @@ namespace PerfTests.Benchmarks;
 /// <summary>One workload's managed training step, broken down by <see cref="EngineWork"/> (see <see cref="EngineProfile"/>).</summary>
 internal sealed record StepProfile(double WallSeconds, double PercentOfPeak, double[] Shares, double Waiting, double GatherSeconds)
 {
-    /// <summary>Warms up as the steps benchmark does (100 steps and 2 s), then profiles <paramref name="steps"/> steps.</summary>
+    /// <summary>Warms up as the steps benchmark does (100 steps and 2 s), then profiles at least <paramref name="steps"/> steps and 1 s.</summary>
     public static StepProfile Measure(string workload, int steps)
     {
         var bench = new TrainStepBenchmarks { Workload = workload, Backend = "managed" };
@@ -22,9 +22,10 @@ internal sealed record StepProfile(double WallSeconds, double PercentOfPeak, dou
             for (int i = 0; i < 100 || warm.Elapsed.TotalSeconds < 2; i++) bench.Step();
             EngineProfile.Reset();
             var clock = Stopwatch.StartNew();
-            for (int i = 0; i < steps; i++) bench.Step();
-            double wall = clock.Elapsed.TotalSeconds / steps;
-            var busy = EngineProfile.Seconds().Select(v => v / steps).ToArray();
+            int count = 0;
+            for (; count < steps || clock.Elapsed.TotalSeconds < 1; count++) bench.Step();
+            double wall = clock.Elapsed.TotalSeconds / count;
+            var busy = EngineProfile.Seconds().Select(v => v / count).ToArray();
             double threadSeconds = wall * bench.Threads;
             var shares = busy.Select(v => v / threadSeconds).ToArray();
             double flops = TrainStepBenchmarks.FlopsPerStep(workload);

@@ -28,9 +28,9 @@ internal sealed class ManagedLayers(WorkerPool pool, int capacity, int seed) : I
     /// <summary>Activations are row-major per-sample buffers already.</summary>
     public Layer? Flatten(LayerContext at) => null;
 
-    public Layer Embedding(LayerContext at, WeightSpec embeddings) => new EmbeddingLayer(embeddings, at.InputShape[0], capacity, _rng);
+    public Layer Embedding(LayerContext at, WeightSpec embeddings) => new EmbeddingLayer(pool, embeddings, at.InputShape[0], capacity, _rng);
 
-    public Layer GlobalAveragePooling1D(LayerContext at) => new GlobalAveragePooling1DLayer(at.InputShape[0], at.InputShape[1], capacity);
+    public Layer GlobalAveragePooling1D(LayerContext at) => new GlobalAveragePooling1DLayer(pool, at.InputShape[0], at.InputShape[1], capacity);
 
     /// <summary>Folded into the LSTM that follows: x·W of a one-hot x is a gather of kernel rows.</summary>
     public Layer? OneHot(LayerContext at, int depth) => null;
@@ -586,18 +586,43 @@ internal sealed class ActivationOnlyLayer : Layer
     }
 }
 
-/// <summary>Token → vector lookup. The gradient is sparse: backward clears and fills only the rows the batch used.</summary>
-internal sealed class EmbeddingLayer : Layer
+/// <summary>
+/// Token → vector lookup, its rows gathered in blocks of samples over the workers. The gradient is sparse: backward clears
+/// and fills only the rows the batch used. It splits the vocabulary, not the batch, over the workers, so no two workers add
+/// into one row, and each row still receives its additions in the batch's order: the result does not depend on the split.
+/// </summary>
+internal sealed class EmbeddingLayer : Layer, IRangeJob, IParallelJob
 {
+    private readonly WorkerPool _pool;
     private readonly int _t, _d, _v;
     private readonly float[] _y;
-    private readonly int[] _stamp, _touched;
-    private int _touchedCount, _epoch;
+    private readonly int[] _stamp;
+    private readonly int[][] _touched;
+    private readonly int[] _touchedCount;
+    private int[] _tokens = null!;
+    private float[] _dy = null!;
+    private float[] _means = [], _scaledDy = [];
+    private int _n, _epoch, _parts;
 
     public Parameter Embeddings { get; }
 
-    public EmbeddingLayer(WeightSpec embeddings, int length, int capacity, Rng rng)
+    /// <summary>
+    /// Whether the layer returns each sample's mean over the sequence (a GlobalAveragePooling1D folded in) instead of the
+    /// [T, D] vectors: the T·D intermediate, and its gradient, are never written. Same operations in the same order as
+    /// the two layers apart, so the same results.
+    /// </summary>
+    public bool AveragesSequence { get; private set; }
+
+    public void AverageSequence(int capacity)
     {
+        AveragesSequence = true;
+        _means = new float[capacity * _d];
+        _scaledDy = new float[capacity * _d];
+    }
+
+    public EmbeddingLayer(WorkerPool pool, WeightSpec embeddings, int length, int capacity, Rng rng)
+    {
+        _pool = pool;
         int vocabulary = embeddings.Shape[0], dim = embeddings.Shape[1];
         (_v, _d, _t) = (vocabulary, dim, length);
         Embeddings = new Parameter(embeddings);
@@ -605,58 +630,105 @@ internal sealed class EmbeddingLayer : Layer
         Parameters.Add(Embeddings);
         _y = new float[capacity * length * dim];
         _stamp = new int[vocabulary];
-        _touched = new int[Math.Min(vocabulary, capacity * length)];
+        _touched = new int[pool.Workers][];
+        _touchedCount = new int[pool.Workers];
+        for (int p = 0; p < pool.Workers; p++)
+        {
+            var (first, end) = WorkerPool.ChunkRange(p, vocabulary, pool.Workers);
+            _touched[p] = new int[Math.Min(end - first, capacity * length)];
+        }
     }
 
     public override bool TakesTokens => true;
 
     /// <summary>Rows the last backward wrote (the rest of the gradient is zero).</summary>
-    public ReadOnlySpan<int> TouchedRows => _touched.AsSpan(0, _touchedCount);
+    public int[] TouchedRows => Enumerable.Range(0, _touched.Length).SelectMany(p => _touched[p].Take(_touchedCount[p])).ToArray();
 
     public override float[] Forward(int[] tokens, int n, bool training)
     {
+        CheckTokens(tokens, n);
+        (_tokens, _n) = (tokens, n);
+        _pool.RunRanges(this, n * _t * _d, _t * _d);
+        return AveragesSequence ? _means : _y;
+    }
+
+    /// <summary>Checked on the calling thread, before any worker starts: an exception inside a worker would end the process.</summary>
+    private void CheckTokens(int[] tokens, int n)
+    {
+        for (int i = 0; i < n * _t; i++)
+            if ((uint)tokens[i] >= (uint)_v) throw new ArgumentOutOfRangeException(nameof(tokens), $"Token {tokens[i]} is outside the embedding's vocabulary of {_v}.");
+    }
+
+    /// <summary>The rows of the samples whose [T, D] outputs are [start, end), or their means.</summary>
+    void IRangeJob.Execute(int start, int end)
+    {
         long started = EngineProfile.Start();
-        int count = n * _t;
-        for (int i = 0; i < count; i++)
-        {
-            int token = tokens[i];
-            if ((uint)token >= (uint)_v) throw new ArgumentOutOfRangeException(nameof(tokens), $"Token {token} is outside the embedding's vocabulary of {_v}.");
-            Embeddings.Value.AsSpan(token * _d, _d).CopyTo(_y.AsSpan(i * _d, _d));
-        }
+        var table = Embeddings.Value;
+        if (!AveragesSequence)
+            for (int i = start / _d; i < end / _d; i++) table.AsSpan(_tokens[i] * _d, _d).CopyTo(_y.AsSpan(i * _d, _d));
+        else
+            for (int s = start / (_t * _d); s < end / (_t * _d); s++)
+            {
+                var sum = _means.AsSpan(s * _d, _d);
+                sum.Clear();
+                for (int t = 0; t < _t; t++) TensorPrimitives.Add(sum, table.AsSpan(_tokens[s * _t + t] * _d, _d), sum);
+                TensorPrimitives.Multiply(sum, 1f / _t, sum);
+            }
         EngineProfile.Stop(EngineWork.Embedding, started);
-        return _y;
     }
 
     public override void Backward(int[] tokens, float[] dy, int n)
     {
-        long started = EngineProfile.Start();
-        var grad = Embeddings.Grad;
-        for (int i = 0; i < _touchedCount; i++) grad.AsSpan(_touched[i] * _d, _d).Clear();
-        _touchedCount = 0;
+        CheckTokens(tokens, n);
         if (++_epoch == int.MaxValue) { Array.Clear(_stamp); _epoch = 1; }
-        int count = n * _t;
-        for (int i = 0; i < count; i++)
+        (_tokens, _dy, _n) = (tokens, dy, n);
+        // Each position of a sample receives the sample's gradient over T, as the pooling layer's backward wrote it out.
+        if (AveragesSequence) TensorPrimitives.Multiply(dy.AsSpan(0, n * _d), 1f / _t, _scaledDy.AsSpan(0, n * _d));
+        // Each part scans every position for its own tokens; below a few thousand positions one part is cheaper.
+        _parts = (long)n * _t * _d >= 2L * WorkerPool.MinimumRangeBlock ? _pool.Workers : 1;
+        if (_parts == 1)
+            for (int p = 0; p < _pool.Workers; p++) ((IParallelJob)this).Execute(p, 0);
+        else _pool.Run(this, _parts);
+    }
+
+    /// <summary>Vocabulary part <paramref name="part"/> of <see cref="WorkerPool.Workers"/>: clears its rows of the last batch, then adds this batch's.</summary>
+    void IParallelJob.Execute(int part, int worker)
+    {
+        long started = EngineProfile.Start();
+        var (first, end) = WorkerPool.ChunkRange(part, _v, _pool.Workers);
+        var grad = Embeddings.Grad;
+        var touched = _touched[part];
+        for (int i = 0; i < _touchedCount[part]; i++) grad.AsSpan(touched[i] * _d, _d).Clear();
+        int count = 0;
+        for (int i = 0; i < _n * _t; i++)
         {
-            int token = tokens[i];
+            int token = _tokens[i];
+            if (token < first || token >= end) continue;
             if (_stamp[token] != _epoch)
             {
                 _stamp[token] = _epoch;
-                _touched[_touchedCount++] = token;
+                touched[count++] = token;
             }
             var row = grad.AsSpan(token * _d, _d);
-            TensorPrimitives.Add(row, dy.AsSpan(i * _d, _d), row);
+            TensorPrimitives.Add(row, AveragesSequence ? _scaledDy.AsSpan(i / _t * _d, _d) : _dy.AsSpan(i * _d, _d), row);
         }
+        _touchedCount[part] = count;
         EngineProfile.Stop(EngineWork.Embedding, started);
     }
 }
 
-internal sealed class GlobalAveragePooling1DLayer : Layer
+/// <summary>Mean over the sequence, in blocks of samples over the workers.</summary>
+internal sealed class GlobalAveragePooling1DLayer : Layer, IRangeJob
 {
+    private readonly WorkerPool _pool;
     private readonly int _t, _d;
     private readonly float[] _y, _dx;
+    private float[] _x = null!, _dy = null!;
+    private bool _backward;
 
-    public GlobalAveragePooling1DLayer(int length, int dim, int capacity)
+    public GlobalAveragePooling1DLayer(WorkerPool pool, int length, int dim, int capacity)
     {
+        _pool = pool;
         (_t, _d) = (length, dim);
         _y = new float[capacity * dim];
         _dx = new float[capacity * length * dim];
@@ -664,30 +736,37 @@ internal sealed class GlobalAveragePooling1DLayer : Layer
 
     public override float[] Forward(float[] x, int n, bool training)
     {
-        long started = EngineProfile.Start();
-        float scale = 1f / _t;
-        for (int s = 0; s < n; s++)
-        {
-            var sum = _y.AsSpan(s * _d, _d);
-            sum.Clear();
-            for (int t = 0; t < _t; t++) TensorPrimitives.Add(sum, x.AsSpan((s * _t + t) * _d, _d), sum);
-            TensorPrimitives.Multiply(sum, scale, sum);
-        }
-        EngineProfile.Stop(EngineWork.Pooling, started);
+        (_x, _backward) = (x, false);
+        _pool.RunRanges(this, n * _t * _d, _t * _d);
         return _y;
     }
 
     public override float[]? Backward(float[] x, float[] y, float[] dy, int n, bool needInputGradient)
     {
         if (!needInputGradient) return null;
+        (_dy, _backward) = (dy, true);
+        _pool.RunRanges(this, n * _t * _d, _t * _d);
+        return _dx;
+    }
+
+    /// <summary>The samples whose inputs are [start, end).</summary>
+    public void Execute(int start, int end)
+    {
         long started = EngineProfile.Start();
         float scale = 1f / _t;
-        for (int s = 0; s < n; s++)
+        for (int s = start / (_t * _d); s < end / (_t * _d); s++)
         {
-            var g = dy.AsSpan(s * _d, _d);
-            for (int t = 0; t < _t; t++) TensorPrimitives.Multiply(g, scale, _dx.AsSpan((s * _t + t) * _d, _d));
+            if (_backward)
+            {
+                var g = _dy.AsSpan(s * _d, _d);
+                for (int t = 0; t < _t; t++) TensorPrimitives.Multiply(g, scale, _dx.AsSpan((s * _t + t) * _d, _d));
+                continue;
+            }
+            var sum = _y.AsSpan(s * _d, _d);
+            sum.Clear();
+            for (int t = 0; t < _t; t++) TensorPrimitives.Add(sum, _x.AsSpan((s * _t + t) * _d, _d), sum);
+            TensorPrimitives.Multiply(sum, scale, sum);
         }
         EngineProfile.Stop(EngineWork.Pooling, started);
-        return _dx;
     }
 }

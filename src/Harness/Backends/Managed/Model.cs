@@ -15,7 +15,7 @@ internal sealed class Model
     {
         _workload = workload;
         Capacity = capacity;
-        _layers = ModelBuilder.Build(workload, dimensions.DataDimension, new ManagedLayers(pool, capacity, options.Seed), options.DisableDropout).ToArray();
+        _layers = FoldSequenceMeans(ModelBuilder.Build(workload, dimensions.DataDimension, new ManagedLayers(pool, capacity, options.Seed), options.DisableDropout), capacity);
         if (_layers.Length == 0) throw new NotSupportedException($"{workload.Name}: no layer the managed engine computes.");
         Outputs = ModelShape.Resolve(workload, dimensions.DataDimension)[^1].OutputShape[0];
         Parameters = _layers.SelectMany(l => l.Parameters).ToList();
@@ -27,6 +27,22 @@ internal sealed class Model
             optimizer.Rebind(Parameters);
             Optimizer = optimizer;
         }
+    }
+
+    /// <summary>An Embedding followed by GlobalAveragePooling1D (fasttext) becomes one layer that averages as it gathers.</summary>
+    private static Layer[] FoldSequenceMeans(IReadOnlyList<Layer> layers, int capacity)
+    {
+        var folded = new List<Layer>(layers.Count);
+        for (int i = 0; i < layers.Count; i++)
+        {
+            folded.Add(layers[i]);
+            if (layers[i] is EmbeddingLayer embedding && i + 1 < layers.Count && layers[i + 1] is GlobalAveragePooling1DLayer)
+            {
+                embedding.AverageSequence(capacity);
+                i++;
+            }
+        }
+        return folded.ToArray();
     }
 
     public int Capacity { get; }

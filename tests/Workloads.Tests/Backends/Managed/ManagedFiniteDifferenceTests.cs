@@ -112,8 +112,8 @@ public sealed class ManagedFiniteDifferenceTests : IDisposable
     {
         using var torchScope = NewDisposeScope();
         const int n = 3, t = 5, v = 7, d = 4;
-        var embedding = new EmbeddingLayer(CanonicalWeights.Embeddings(0, v, d), t, n, new Rng(4));
-        var pooling = new GlobalAveragePooling1DLayer(t, d, n);
+        var embedding = new EmbeddingLayer(_pool, CanonicalWeights.Embeddings(0, v, d), t, n, new Rng(4));
+        var pooling = new GlobalAveragePooling1DLayer(_pool, t, d, n);
         var tokens = Enumerable.Range(0, n * t).Select(_ => _random.Next(v)).ToArray();
         var dy = RandomFloats(_random, n * d);
         var e = embedding.Forward(tokens, n, true);

@@ -115,12 +115,14 @@ public sealed class ManagedLayerTests : IDisposable
         ShouldMatch(dx, tx.grad!, "dx");
     }
 
-    [Fact]
-    public void GlobalAveragePooling1D_ForwardAndGradient_MatchTorch()
+    /// <summary>A batch on one thread, and one large enough to be split into blocks of samples over the workers.</summary>
+    [Theory]
+    [InlineData(4, 13, 7)]
+    [InlineData(16, 64, 32)]
+    public void GlobalAveragePooling1D_ForwardAndGradient_MatchTorch(int n, int t, int d)
     {
         using var torchScope = NewDisposeScope();
-        const int n = 4, t = 13, d = 7;
-        var layer = new GlobalAveragePooling1DLayer(t, d, n);
+        var layer = new GlobalAveragePooling1DLayer(_pool, t, d, n);
         var x = RandomFloats(_random, n * t * d);
         var dy = RandomFloats(_random, n * d);
 
@@ -134,12 +136,14 @@ public sealed class ManagedLayerTests : IDisposable
         ShouldMatch(dx, tx.grad!, "dx");
     }
 
-    [Fact]
-    public void Embedding_ForwardAndSparseGradient_MatchTorch()
+    /// <summary>A batch on one thread, and one large enough that the gradient is split over the workers by vocabulary.</summary>
+    [Theory]
+    [InlineData(6, 9, 50, 8)]
+    [InlineData(32, 100, 5000, 16)]
+    public void Embedding_ForwardAndSparseGradient_MatchTorch(int n, int t, int v, int d)
     {
         using var torchScope = NewDisposeScope();
-        const int n = 6, t = 9, v = 50, d = 8;
-        var layer = new EmbeddingLayer(CanonicalWeights.Embeddings(0, v, d), t, n, new Rng(3));
+        var layer = new EmbeddingLayer(_pool, CanonicalWeights.Embeddings(0, v, d), t, n, new Rng(3));
         var tokens = Enumerable.Range(0, n * t).Select(_ => _random.Next(v)).ToArray();
         var dy = RandomFloats(_random, n * t * d);
 
@@ -157,6 +161,62 @@ public sealed class ManagedLayerTests : IDisposable
         var other = Enumerable.Repeat(v - 1, n * t).ToArray();
         layer.Backward(other, dy, n);
         for (int row = 0; row < v - 1; row++) layer.Embeddings.Grad.AsSpan(row * d, d).ToArray().Should().OnlyContain(g => g == 0);
+    }
+
+    /// <summary>Every row receives its additions in the batch's order however the vocabulary is split: 1, 2 or 3 workers give the same bits.</summary>
+    [Fact]
+    public void Embedding_Gradient_IsTheSameForAnyNumberOfWorkers()
+    {
+        const int n = 32, t = 100, v = 300, d = 16;
+        var random = new Random(8);
+        var tokens = Enumerable.Range(0, n * t).Select(_ => random.Next(v)).ToArray();
+        var dy = RandomFloats(random, n * t * d);
+        float[] Gradient(int workers)
+        {
+            using var pool = new WorkerPool(workers);
+            var layer = new EmbeddingLayer(pool, CanonicalWeights.Embeddings(0, v, d), t, n, new Rng(3));
+            layer.Forward(tokens, n, true);
+            layer.Backward(tokens, dy, n);
+            return layer.Embeddings.Grad;
+        }
+        var one = Gradient(1);
+        Gradient(2).Should().Equal(one);
+        Gradient(3).Should().Equal(one);
+    }
+
+    /// <summary>The folded mean (fasttext's Embedding + GlobalAveragePooling1D) gives the same bits as the two layers apart.</summary>
+    [Theory]
+    [InlineData(5, 7, 40, 6)]
+    [InlineData(32, 100, 500, 16)]
+    public void Embedding_AveragingTheSequence_EqualsEmbeddingThenPooling(int n, int t, int v, int d)
+    {
+        var random = new Random(9);
+        var tokens = Enumerable.Range(0, n * t).Select(_ => random.Next(v)).ToArray();
+        var dy = RandomFloats(random, n * d);
+        var apart = new EmbeddingLayer(_pool, CanonicalWeights.Embeddings(0, v, d), t, n, new Rng(3));
+        var pooling = new GlobalAveragePooling1DLayer(_pool, t, d, n);
+        var folded = new EmbeddingLayer(_pool, CanonicalWeights.Embeddings(0, v, d), t, n, new Rng(3));
+        folded.AverageSequence(n);
+
+        var pooled = (float[])pooling.Forward(apart.Forward(tokens, n, true), n, true).Clone();
+        apart.Backward(tokens, pooling.Backward(apart.Forward(tokens, n, true), pooled, (float[])dy.Clone(), n, true)!, n);
+        var means = folded.Forward(tokens, n, true);
+        folded.Backward(tokens, (float[])dy.Clone(), n);
+
+        means.AsSpan(0, n * d).ToArray().Should().Equal(pooled.AsSpan(0, n * d).ToArray());
+        folded.Embeddings.Grad.Should().Equal(apart.Embeddings.Grad);
+        folded.TouchedRows.Should().BeEquivalentTo(apart.TouchedRows);
+    }
+
+    [Fact]
+    public void Embedding_TokenOutsideVocabulary_ThrowsOnTheCallingThread()
+    {
+        const int n = 32, t = 100, v = 300, d = 16;
+        var layer = new EmbeddingLayer(_pool, CanonicalWeights.Embeddings(0, v, d), t, n, new Rng(3));
+        var tokens = new int[n * t];
+        tokens[^1] = v;
+        var act = () => layer.Forward(tokens, n, true);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage($"*Token {v} is outside the embedding's vocabulary of {v}*");
     }
 
     /// <summary>Keras LSTM (i, f, c, o; one bias) unrolled with TorchSharp ops; returns the last hidden state.</summary>
