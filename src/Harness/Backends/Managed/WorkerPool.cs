@@ -68,8 +68,8 @@ internal sealed unsafe class WorkerPool : IDisposable
     }
 
     /// <summary>
-    /// Below this many elements per worker an element-wise pass runs on the calling thread: handing a block to another core
-    /// costs a microsecond or two, about what 8K floats of a memory-bound pass take.
+    /// The fewest elements a block of an element-wise pass holds; a pass too short for two blocks runs on the calling
+    /// thread. Handing a block to another core costs a microsecond or two, about what 8K floats of a memory-bound pass take.
     /// </summary>
     public const int MinimumRangeBlock = 8192;
 
