@@ -56,6 +56,13 @@ internal abstract class Layer
 
     public virtual bool TakesTokens => false;
 
+    /// <summary>
+    /// Takes over the activation of an Activation layer that follows, when this layer's own is linear (Keras's cifar10_cnn
+    /// writes Conv2D then Activation('relu')): the layer then applies it to its output in place, where the separate layer
+    /// copied the tensor and ran on one thread. The same function on the same values, so the same bits.
+    /// </summary>
+    public virtual bool TryFoldActivation(Activation activation) => false;
+
     public virtual float[] Forward(int[] tokens, int n, bool training) =>
         throw new InvalidOperationException($"{GetType().Name} takes float input.");
 
@@ -72,7 +79,7 @@ internal sealed class DenseLayer : Layer, IRangeJob
     private bool _backward;
     public int In { get; }
     public int Out { get; }
-    public Activation Activation { get; }
+    public Activation Activation { get; private set; }
     public Parameter Kernel { get; }
     public Parameter Bias { get; }
 
@@ -87,6 +94,13 @@ internal sealed class DenseLayer : Layer, IRangeJob
         Parameters.Add(Bias);
         _y = new float[capacity * Out];
         _dx = new float[capacity * In];
+    }
+
+    public override bool TryFoldActivation(Activation activation)
+    {
+        if (Activation != Activation.Linear) return false;
+        Activation = activation;
+        return true;
     }
 
     public override float[] Forward(float[] x, int n, bool training)
@@ -134,7 +148,7 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
     private readonly int _c, _h, _w, _k, _pad, _ho, _wo, _f, _ckk, _hw;
     private readonly float[] _y, _dx;
     private readonly float[][] _col, _dW, _db;
-    private readonly Activation _activation;
+    private Activation _activation;
     private float[] _x = null!, _yOut = null!, _dy = null!;
     private bool _backward, _needInput;
     private int _n, _chunks;
@@ -168,6 +182,13 @@ internal sealed class Conv2DLayer : Layer, IParallelJob
             _dW[c] = new float[_f * _ckk];
             _db[c] = new float[_f];
         }
+    }
+
+    public override bool TryFoldActivation(Activation activation)
+    {
+        if (_activation != Activation.Linear) return false;
+        _activation = activation;
+        return true;
     }
 
     public override float[] Forward(float[] x, int n, bool training)
@@ -403,15 +424,17 @@ internal sealed unsafe class MaxPool2DLayer : Layer, IParallelJob
     /// <summary>
     /// One output row of a 2×2 pool, eight outputs at a time and branch-free (the maximum of a window is a coin toss for the
     /// branch predictor); ties go to the first element in row-major order, as the scalar loop and PyTorch do. Returns how
-    /// many outputs it wrote.
+    /// many outputs it wrote: all of them, or none when the row has fewer than eight.
     /// </summary>
     private int Pool2Row(float* x, int rowStart, float* y, int* argmax)
     {
-        int ox = 0;
+        if (_wo < 8) return 0;
         var lanes = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
         var width = Vector256.Create(_w);
-        for (; ox + 8 <= _wo; ox += 8)
+        // The last block overlaps the one before it (15 outputs: 0–7, then 7–14), writing equal values twice.
+        for (int block = 0; block < _wo; block += 8)
         {
+            int ox = Math.Min(block, _wo - 8);
             float* top = x + rowStart + 2 * ox, bottom = top + _w;
             var (a, b) = Deinterleave(Avx.LoadVector256(top), Avx.LoadVector256(top + 8));
             var (c, d) = Deinterleave(Avx.LoadVector256(bottom), Avx.LoadVector256(bottom + 8));
@@ -429,7 +452,7 @@ internal sealed unsafe class MaxPool2DLayer : Layer, IParallelJob
             Avx.Store(y + ox, max);
             Avx.Store(argmax + ox, Vector256.Create(rowStart + 2 * ox) + lanes + offset);
         }
-        return ox;
+        return _wo;
     }
 
     /// <summary>Elements 0, 2, 4, … and 1, 3, 5, … of the 16 floats in <paramref name="low"/> then <paramref name="high"/>, in order.</summary>
@@ -561,6 +584,8 @@ internal sealed class DropoutLayer : Layer, IRangeJob
 internal sealed class ActivationOnlyLayer : Layer
 {
     private readonly Activation _activation;
+
+    public Activation Activation => _activation;
     private readonly float[] _y;
     private readonly int _size;
 

@@ -15,7 +15,7 @@ internal sealed class Model
     {
         _workload = workload;
         Capacity = capacity;
-        _layers = FoldSequenceMeans(ModelBuilder.Build(workload, dimensions.DataDimension, new ManagedLayers(pool, capacity, options.Seed), options.DisableDropout), capacity);
+        _layers = Fold(ModelBuilder.Build(workload, dimensions.DataDimension, new ManagedLayers(pool, capacity, options.Seed), options.DisableDropout), capacity);
         if (_layers.Length == 0) throw new NotSupportedException($"{workload.Name}: no layer the managed engine computes.");
         Outputs = ModelShape.Resolve(workload, dimensions.DataDimension)[^1].OutputShape[0];
         Parameters = _layers.SelectMany(l => l.Parameters).ToList();
@@ -29,18 +29,24 @@ internal sealed class Model
         }
     }
 
-    /// <summary>An Embedding followed by GlobalAveragePooling1D (fasttext) becomes one layer that averages as it gathers.</summary>
-    private static Layer[] FoldSequenceMeans(IReadOnlyList<Layer> layers, int capacity)
+    /// <summary>
+    /// Folds a layer into the one before it where that saves a pass over the tensor and computes the same bits: an
+    /// Embedding followed by GlobalAveragePooling1D (fasttext) averages as it gathers, and an Activation layer after a
+    /// convolution or dense layer with a linear activation (cifar10_cnn) becomes that layer's activation.
+    /// </summary>
+    private static Layer[] Fold(IReadOnlyList<Layer> layers, int capacity)
     {
         var folded = new List<Layer>(layers.Count);
-        for (int i = 0; i < layers.Count; i++)
+        foreach (var layer in layers)
         {
-            folded.Add(layers[i]);
-            if (layers[i] is EmbeddingLayer embedding && i + 1 < layers.Count && layers[i + 1] is GlobalAveragePooling1DLayer)
+            var previous = folded.Count > 0 ? folded[^1] : null;
+            if (previous is EmbeddingLayer { AveragesSequence: false } embedding && layer is GlobalAveragePooling1DLayer)
             {
                 embedding.AverageSequence(capacity);
-                i++;
+                continue;
             }
+            if (previous is not null && layer is ActivationOnlyLayer activation && previous.TryFoldActivation(activation.Activation)) continue;
+            folded.Add(layer);
         }
         return folded.ToArray();
     }

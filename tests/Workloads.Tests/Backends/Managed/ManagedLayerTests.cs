@@ -208,6 +208,33 @@ public sealed class ManagedLayerTests : IDisposable
         folded.TouchedRows.Should().BeEquivalentTo(apart.TouchedRows);
     }
 
+    /// <summary>cifar10_cnn's Conv2D then Activation('relu'): the activation folded into the convolution gives the same bits.</summary>
+    [Fact]
+    public void Conv2D_FoldedActivation_EqualsConvolutionThenActivationLayer()
+    {
+        const int n = 4, c = 3, size = 12, filters = 8;
+        var spec = new Conv2D(filters, 3, ConvPadding.Same, Activation.Linear);
+        Conv2DLayer NewConv() => new(_pool, [c, size, size], spec, CanonicalWeights.KernelAndBias(0, [filters, c, 3, 3], filters), n, new Rng(2));
+        var apart = NewConv();
+        var relu = new ActivationOnlyLayer(Activation.Relu, filters * size * size, n);
+        var folded = NewConv();
+        folded.TryFoldActivation(Activation.Relu).Should().BeTrue();
+        folded.TryFoldActivation(Activation.Tanh).Should().BeFalse("a layer folds one activation at most");
+        var x = RandomFloats(_random, n * c * size * size);
+        var dy = RandomFloats(_random, n * filters * size * size);
+
+        var convolved = apart.Forward(x, n, true);
+        var y = (float[])relu.Forward(convolved, n, true).Clone();
+        var dxApart = (float[])apart.Backward(x, convolved, relu.Backward(convolved, y, (float[])dy.Clone(), n, true)!, n, true)!.Clone();
+        var yFolded = (float[])folded.Forward(x, n, true).Clone();
+        var dxFolded = folded.Backward(x, yFolded, (float[])dy.Clone(), n, true)!;
+
+        yFolded.Should().Equal(y);
+        dxFolded.Should().Equal(dxApart);
+        folded.Kernel.Grad.Should().Equal(apart.Kernel.Grad);
+        folded.Bias.Grad.Should().Equal(apart.Bias.Grad);
+    }
+
     [Fact]
     public void Embedding_TokenOutsideVocabulary_ThrowsOnTheCallingThread()
     {
