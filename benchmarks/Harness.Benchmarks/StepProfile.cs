@@ -45,7 +45,7 @@ internal sealed record StepProfile(double WallSeconds, double PercentOfPeak, dou
         const int count = 60_000;
         var batch = new Batch(spec.Input, spec.BatchSize);
         int size = batch.Features?.Length / spec.BatchSize ?? batch.Tokens!.Length / spec.BatchSize;
-        // Written, not just allocated: untouched pages all map to the kernel's one zero page, which is always in cache.
+        // Written, not just allocated: a page never written is mapped (to the kernel's zero page) by a fault on its first read.
         var random = new Random(5);
         var split = batch.Features is not null
             ? new DataSplit(count, size, Enumerable.Range(0, count * size).Select(_ => random.NextSingle()).ToArray(), null, new int[count])
