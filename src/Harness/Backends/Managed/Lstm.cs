@@ -9,13 +9,13 @@ namespace PerfTests.Harness.Backends.Managed;
 /// and the weight gradients single GEMMs over T·n rows. With <c>oneHotDepth</c> &gt; 0 the input is token indices
 /// and x·W is a gather of kernel rows (the OneHot layer folded in); its kernel gradient is a scatter-add.
 /// </summary>
-internal sealed class LstmCore : IParallelJob
+internal sealed class LstmCore : IRangeJob
 {
     private readonly WorkerPool _pool;
     private readonly int _t, _f, _u, _g;
     private readonly bool _reverse, _oneHot;
     private readonly float[] _xt, _gates, _cs, _tc, _hs, _dz, _dh, _dc, _dxt;
-    private int _cellStep, _cellSamples, _cellChunks;
+    private int _cellStep, _cellSamples;
     private bool _cellBackward;
 
     public Parameter Kernel { get; }
@@ -94,26 +94,22 @@ internal sealed class LstmCore : IParallelJob
 
     /// <summary>
     /// Step <paramref name="t"/>'s cell for every sample: the gates' activations and the new c and h forward, or the gate
-    /// gradients backward. Samples are independent, so with <paramref name="parallel"/> they are split over the workers.
+    /// gradients backward. Samples are independent, so with <paramref name="parallel"/> blocks of whole samples (U cell
+    /// values each) are split over the workers.
     /// </summary>
     private void Cells(int t, int n, bool backward, bool parallel)
     {
         (_cellStep, _cellSamples, _cellBackward) = (t, n, backward);
-        _cellChunks = parallel ? Math.Min(n, _pool.Workers * WorkerPool.ChunksPerWorker) : 1;
-        if (_cellChunks > 1 && (long)n * _u >= WorkerPool.MinimumRangeBlock) _pool.Run(this, _cellChunks);
-        else
-        {
-            _cellChunks = 1;
-            Execute(0, 0);
-        }
+        if (parallel) _pool.RunRanges(this, n * _u, _u);
+        else Execute(0, n * _u);
     }
 
-    public void Execute(int chunk, int worker)
+    /// <summary>The samples whose cell values are [start, end).</summary>
+    public void Execute(int start, int end)
     {
-        var (first, end) = WorkerPool.ChunkRange(chunk, _cellSamples, _cellChunks);
         long started = EngineProfile.Start();
-        if (_cellBackward) CellsBackward(_cellStep, _cellSamples, first, end);
-        else CellsForward(_cellStep, _cellSamples, first, end);
+        if (_cellBackward) CellsBackward(_cellStep, _cellSamples, start / _u, end / _u);
+        else CellsForward(_cellStep, _cellSamples, start / _u, end / _u);
         EngineProfile.Stop(EngineWork.LstmCell, started);
     }
 
@@ -184,10 +180,6 @@ internal sealed class LstmCore : IParallelJob
         EngineProfile.Stop(EngineWork.LayoutAndReduce, copyStarted);
     }
 
-    /// <summary>
-    /// One sample's step back through the cell: from dh and the carried dc to the four pre-activation gradients dz
-    /// (written at <paramref name="zo"/>) and the dc handed to the previous step. Vectorised over the units.
-    /// </summary>
     private void CellsBackward(int t, int n, int first, int end)
     {
         int g = _g, u = _u;
@@ -198,6 +190,10 @@ internal sealed class LstmCore : IParallelJob
         }
     }
 
+    /// <summary>
+    /// One sample's step back through the cell: from dh and the carried dc to the four pre-activation gradients dz
+    /// (written at <paramref name="zo"/>) and the dc handed to the previous step. Vectorised over the units.
+    /// </summary>
     private void GateGradients(int zo, int co, int po, int so)
     {
         int u = _u, k = 0;
