@@ -382,7 +382,7 @@ internal sealed unsafe class MaxPool2DLayer : Layer, IParallelJob
         EngineProfile.Stop(EngineWork.Pooling, started);
     }
 
-    private unsafe void Pool(int chunk)
+    private void Pool(int chunk)
     {
         var (first, end) = WorkerPool.ChunkRange(chunk, _n, _chunks);
         int outPlane = _ho * _wo, inPlane = _h * _w;
@@ -583,15 +583,14 @@ internal sealed class DropoutLayer : Layer, IRangeJob
 
 internal sealed class ActivationOnlyLayer : Layer
 {
-    private readonly Activation _activation;
-
-    public Activation Activation => _activation;
     private readonly float[] _y;
     private readonly int _size;
 
+    public Activation Activation { get; }
+
     public ActivationOnlyLayer(Activation activation, int size, int capacity)
     {
-        (_activation, _size) = (activation, size);
+        (Activation, _size) = (activation, size);
         _y = new float[capacity * size];
     }
 
@@ -600,13 +599,13 @@ internal sealed class ActivationOnlyLayer : Layer
         long started = EngineProfile.Start();
         x.AsSpan(0, n * _size).CopyTo(_y);
         EngineProfile.Stop(EngineWork.LayoutAndReduce, started);
-        Activations.Forward(_activation, _y.AsSpan(0, n * _size));
+        Activations.Forward(Activation, _y.AsSpan(0, n * _size));
         return _y;
     }
 
     public override float[]? Backward(float[] x, float[] y, float[] dy, int n, bool needInputGradient)
     {
-        Activations.Backward(_activation, y.AsSpan(0, n * _size), dy.AsSpan(0, n * _size));
+        Activations.Backward(Activation, y.AsSpan(0, n * _size), dy.AsSpan(0, n * _size));
         return dy;
     }
 }
@@ -627,7 +626,7 @@ internal sealed class EmbeddingLayer : Layer, IRangeJob, IParallelJob
     private int[] _tokens = null!;
     private float[] _dy = null!;
     private float[] _means = [], _scaledDy = [];
-    private int _n, _epoch, _parts;
+    private int _n, _epoch;
 
     public Parameter Embeddings { get; }
 
@@ -710,10 +709,9 @@ internal sealed class EmbeddingLayer : Layer, IRangeJob, IParallelJob
         // Each position of a sample receives the sample's gradient over T, as the pooling layer's backward wrote it out.
         if (AveragesSequence) TensorPrimitives.Multiply(dy.AsSpan(0, n * _d), 1f / _t, _scaledDy.AsSpan(0, n * _d));
         // Each part scans every position for its own tokens; below a few thousand positions one part is cheaper.
-        _parts = (long)n * _t * _d >= 2L * WorkerPool.MinimumRangeBlock ? _pool.Workers : 1;
-        if (_parts == 1)
+        if ((long)n * _t * _d < 2L * WorkerPool.MinimumRangeBlock)
             for (int p = 0; p < _pool.Workers; p++) ((IParallelJob)this).Execute(p, 0);
-        else _pool.Run(this, _parts);
+        else _pool.Run(this, _pool.Workers);
     }
 
     /// <summary>Vocabulary part <paramref name="part"/> of <see cref="WorkerPool.Workers"/>: clears its rows of the last batch, then adds this batch's.</summary>
