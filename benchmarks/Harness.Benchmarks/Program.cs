@@ -4,6 +4,9 @@ using PerfTests.Harness.Baselines;
 using PerfTests.Harness.Measurements;
 using PerfTests.Benchmarks;
 using PerfTests.Harness.Backends.Managed;
+using Perfolizer.Metrology;
+using Pragmastat;
+using Perfolizer.Mathematics.QuantileEstimators;
 
 // "interleaved N": alternate harness and hand-written epochs N times and compare medians. On a shared,
 // noisy machine alternating is fairer than BenchmarkDotNet's one-after-the-other runs.
@@ -64,6 +67,7 @@ if (args is ["gemm", ..])
         double flops = ManagedGemmBenchmarks.Flops(shape);
         string Figure(List<double> t) =>
             $"{flops / Comparison.Median(t) / 1e9,6:F1} [{flops / Quantile(t, 0.75) / 1e9:F0}, {flops / Quantile(t, 0.25) / 1e9:F0}]";
+        static double Quantile(List<double> values, double p) => SimpleQuantileEstimator.Instance.Quantile(new Sample(values), p);
         Console.WriteLine($"{shape,-20} {Figure(times[0]),-22} {Figure(times[1]),-22} {Comparison.Median(times[0]) / Comparison.Median(times[1]):F2}");
     }
     return 0;
@@ -78,15 +82,10 @@ if (args is ["steps", ..])
     foreach (var workload in names.Length > 0 ? names : TrainStepBenchmarks.Workloads)
     {
         var benches = backends.Select(b => new TrainStepBenchmarks { Workload = workload, Backend = b }).ToArray();
-        // Warm up until the JIT has optimised the step: a process's first few dozen steps run tier-0 and OSR code (fasttext_imdb's
-        // first 40-60 steps take 8-10 ms, later ones 2), so three warm-up steps measured the JIT, not the engine.
-        const int warmupSteps = 100;
-        const double warmupSeconds = 2.0;
         foreach (var b in benches)
         {
             b.Setup();
-            var warm = Stopwatch.StartNew();
-            for (int i = 0; i < warmupSteps || warm.Elapsed.TotalSeconds < warmupSeconds; i++) b.Step();
+            b.WarmUp();
         }
         var times = benches.Select(_ => new List<double>()).ToArray();
         for (int i = 0; i < rounds; i++)
@@ -156,13 +155,3 @@ if (args is ["calibrate", ..])
 
 BenchmarkSwitcher.FromAssembly(typeof(MlpEpochBenchmarks).Assembly).Run(args);
 return 0;
-
-// Linear interpolation between the order statistics (Hyndman–Fan type 7, as numpy's default).
-static double Quantile(IReadOnlyList<double> values, double q)
-{
-    var sorted = values.Order().ToArray();
-    double position = q * (sorted.Length - 1);
-    int below = (int)Math.Floor(position);
-    int above = Math.Min(below + 1, sorted.Length - 1);
-    return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
-}

@@ -11,15 +11,14 @@ namespace PerfTests.Benchmarks;
 /// <summary>One workload's managed training step, broken down by <see cref="EngineWork"/> (see <see cref="EngineProfile"/>).</summary>
 internal sealed record StepProfile(double WallSeconds, double PercentOfPeak, double[] Shares, double Waiting, double GatherSeconds)
 {
-    /// <summary>Warms up as the steps benchmark does (100 steps and 2 s), then profiles at least <paramref name="steps"/> steps and 1 s.</summary>
+    /// <summary>Warms up as the steps benchmark does, then profiles at least <paramref name="steps"/> steps and 1 s.</summary>
     public static StepProfile Measure(string workload, int steps)
     {
         var bench = new TrainStepBenchmarks { Workload = workload, Backend = "managed" };
         bench.Setup();
         try
         {
-            var warm = Stopwatch.StartNew();
-            for (int i = 0; i < 100 || warm.Elapsed.TotalSeconds < 2; i++) bench.Step();
+            bench.WarmUp();
             EngineProfile.Reset();
             var clock = Stopwatch.StartNew();
             int count = 0;
