@@ -81,7 +81,7 @@ public static class BaselineUpdater
 
     internal static BaselineEntry ToEntry(RunResult result, BaselineEntry? previous, DeviceKind deviceKind)
     {
-        double metric = Math.Round(result.Metric, 4);
+        double metric = RecordedMetric(result);
         return new BaselineEntry
         {
             Workload = result.Workload,
@@ -111,6 +111,9 @@ public static class BaselineUpdater
                 result.ValidationSamples),
         };
     }
+
+    /// <summary>The run's metric as a baseline records it, to four decimals.</summary>
+    private static double RecordedMetric(RunResult result) => Math.Round(result.Metric, 4);
 
     /// <summary>The run's steady-state bytes per step, keeping a tolerance a reviewer set; null when the run has no counters.</summary>
     private static AllocationBaseline? AllocationOf(RunResult result, BaselineEntry? previous) =>
@@ -144,7 +147,7 @@ public static class BaselineUpdater
             {
                 if (result.MetricKind != previous.Metric.Kind)
                     throw new InvalidDataException($"{result.Key}: measures {result.MetricKind}, the entry {previous.Key} {previous.Metric.Kind}; nothing was accepted.");
-                return previous with { Metric = previous.Metric with { Value = Math.Round(result.Metric, 4) } };
+                return previous with { Metric = previous.Metric with { Value = RecordedMetric(result) } };
             });
 
     private static IReadOnlyList<BaselineChange> AcceptFigure(string directory, IEnumerable<RunResult> results, string? intoDevice, Action<string>? log,
