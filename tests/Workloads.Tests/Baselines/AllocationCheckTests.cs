@@ -139,36 +139,34 @@ public sealed class AllocationCheckTests
     [Fact]
     public void AcceptAllocations_IntoAnotherDevice_ChangesOnlyTheAllocation()
     {
-        using var folder = new TempFolder();
-        File.Copy(Path.Combine(BaselineStore.DefaultDirectory(AppContext.BaseDirectory), BaselineStore.SchemaFileName),
-            Path.Combine(folder.Path, BaselineStore.SchemaFileName));
+        using var root = new TempFolder();
+        var folder = Fixtures.EmptyBaselines(root);
         var original = Fixtures.Result(device: "cpu-other-2t") with { Counters = null };
         original = original with { Epochs = original.Epochs.Select(e => e with { Counters = null }).ToList() };
-        BaselineUpdater.Accept(folder.Path, [original]);
-        var before = BaselineStore.Load(folder.Path).Files.Single().Entries.Single();
+        BaselineUpdater.Accept(folder, [original]);
+        var before = BaselineStore.Load(folder).Files.Single().Entries.Single();
         var here = WithAllocation(Fixtures.Result(device: "cpu-here-2t", secondsPerEpoch: 99), bytesPerStep: 123);
 
-        var changes = BaselineUpdater.AcceptAllocations(folder.Path, [here], intoDevice: "cpu-other-2t");
+        var changes = BaselineUpdater.AcceptAllocations(folder, [here], intoDevice: "cpu-other-2t");
 
-        var after = BaselineStore.Load(folder.Path).Files.Single().Entries.Single();
-        Serialized(after).Should().Be(Serialized(before with { Allocation = new AllocationBaseline(123, GatePolicy.AllocationTolerance(123)) }));
+        var after = BaselineStore.Load(folder).Files.Single().Entries.Single();
+        Fixtures.Serialized(after).Should().Be(Fixtures.Serialized(before with { Allocation = new AllocationBaseline(123, GatePolicy.AllocationTolerance(123)) }));
         changes.Single().Summary.Should().Contain("allocation none → 123 bytes/step");
-        File.Exists(Path.Combine(folder.Path, "cpu-here-2t.json")).Should().BeFalse();
+        File.Exists(Path.Combine(folder, "cpu-here-2t.json")).Should().BeFalse();
     }
 
     [Fact]
     public void AcceptAllocations_OtherThreadCount_RefusesAndWritesNothing()
     {
-        using var folder = new TempFolder();
-        File.Copy(Path.Combine(BaselineStore.DefaultDirectory(AppContext.BaseDirectory), BaselineStore.SchemaFileName),
-            Path.Combine(folder.Path, BaselineStore.SchemaFileName));
-        BaselineUpdater.Accept(folder.Path, [Fixtures.Result(device: "cpu-other-4t")]);
-        var text = File.ReadAllText(Path.Combine(folder.Path, "cpu-other-4t.json"));
+        using var root = new TempFolder();
+        var folder = Fixtures.EmptyBaselines(root);
+        BaselineUpdater.Accept(folder, [Fixtures.Result(device: "cpu-other-4t")]);
+        var text = File.ReadAllText(Path.Combine(folder, "cpu-other-4t.json"));
 
-        var act = () => BaselineUpdater.AcceptAllocations(folder.Path, [WithAllocation(Fixtures.Result(device: "cpu-here-2t"), 1)], "cpu-other-4t");
+        var act = () => BaselineUpdater.AcceptAllocations(folder, [WithAllocation(Fixtures.Result(device: "cpu-here-2t"), 1)], "cpu-other-4t");
 
         act.Should().Throw<InvalidDataException>().WithMessage("*2 threads, cpu-other-4t has 4*nothing was accepted*");
-        File.ReadAllText(Path.Combine(folder.Path, "cpu-other-4t.json")).Should().Be(text);
+        File.ReadAllText(Path.Combine(folder, "cpu-other-4t.json")).Should().Be(text);
     }
 
     [Fact]
@@ -198,8 +196,6 @@ public sealed class AllocationCheckTests
         act.Should().Throw<InvalidDataException>().WithMessage("*allocation*");
     }
 
-    private static string Serialized(BaselineEntry entry) =>
-        System.Text.Json.JsonSerializer.Serialize(entry, BaselineStore.JsonOptions);
 
     /// <summary>A made-up result whose steady-state steps allocated <paramref name="bytesPerStep"/> each.</summary>
     internal static RunResult WithAllocation(RunResult result, double bytesPerStep, long? peak = null) => result with

@@ -54,6 +54,9 @@ internal static class Fixtures
         return directory;
     }
 
+    /// <summary>An entry as the baseline files write it, for comparing two entries whole.</summary>
+    public static string Serialized(BaselineEntry entry) => System.Text.Json.JsonSerializer.Serialize(entry, BaselineStore.JsonOptions);
+
     public static BaselineEntry Entry(double metric = 0.85, double secondsPerEpoch = 10, double tolerance = 0.03, double budget = 1.5,
         MetricKind kind = MetricKind.ValidationAccuracy, DataProvenance? data = null, string workload = "mlp_mnist")
     {

@@ -48,13 +48,12 @@ public sealed class PairedStretchTests
     [Fact]
     public void Accept_TimingStretch_IsRefusedAndWritesNothing()
     {
-        using var folder = new TempFolder();
-        File.Copy(Path.Combine(BaselineStore.DefaultDirectory(AppContext.BaseDirectory), BaselineStore.SchemaFileName),
-            Path.Combine(folder.Path, BaselineStore.SchemaFileName));
+        using var root = new TempFolder();
+        var folder = Fixtures.EmptyBaselines(root);
 
-        var act = () => BaselineUpdater.Accept(folder.Path, [Fixtures.Result(device: "cpu-here-2t") with { SampleLimit = 640 }]);
+        var act = () => BaselineUpdater.Accept(folder, [Fixtures.Result(device: "cpu-here-2t") with { SampleLimit = 640 }]);
 
         act.Should().Throw<InvalidDataException>().WithMessage("*timing stretch (run --samples 640)*not a baseline*nothing was accepted*");
-        Directory.GetFiles(folder.Path, "*.json").Should().ContainSingle("only the schema is there");
+        Directory.GetFiles(folder, "*.json").Should().ContainSingle("only the schema is there");
     }
 }
