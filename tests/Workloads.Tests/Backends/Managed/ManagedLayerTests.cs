@@ -55,7 +55,7 @@ public sealed class ManagedLayerTests : IDisposable
     [InlineData(ConvPadding.Valid, 3, 1, 8, 9)]
     [InlineData(ConvPadding.Same, 3, 3, 10, 7)]
     [InlineData(ConvPadding.Valid, 3, 4, 6, 11)]
-    // Output rows of 22 and 20 pixels (two 8-wide copies and a tail), and a 5×5 kernel's 2-pixel padding.
+    // Output rows of 22 and 20 pixels (two 8-wide copies, then one overlapping the second), and a 5×5 kernel's 2-pixel padding.
     [InlineData(ConvPadding.Valid, 3, 32, 24, 8)]
     [InlineData(ConvPadding.Same, 3, 32, 20, 5)]
     [InlineData(ConvPadding.Same, 5, 16, 15, 6)]
@@ -86,7 +86,8 @@ public sealed class ManagedLayerTests : IDisposable
     }
 
     /// <summary>
-    /// Sizes with no, one and two 8-wide vector blocks per output row, odd sizes whose last row and column are dropped, and
+    /// Output rows of 4 and 6 (scalar) and of 12, 15 and 17 outputs (8-wide blocks, the last overlapping the one before), odd
+    /// sizes whose last row and column are dropped, and
     /// inputs after a ReLU, whose all-zero windows are ties: the gradient goes to the first zero, as PyTorch's does.
     /// </summary>
     [Theory]
