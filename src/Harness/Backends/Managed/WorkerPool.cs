@@ -18,11 +18,14 @@ internal interface IRangeJob
 /// <summary>
 /// A fixed set of threads (the caller is worker 0) that runs <see cref="IParallelJob"/> items without allocating.
 /// Parallel.For would allocate closures and state per call; here jobs are preallocated objects and a steady-state
-/// training step allocates nothing. A run publishes (generation, next item) in one 64-bit word; items are claimed by
-/// compare-and-swap on it, so a helper that wakes late can never claim an item of a finished run, and the caller never
-/// waits for a helper that has not started: it waits only for claimed items. Between runs helpers spin briefly
-/// (<see cref="SpinMicroseconds"/>), then sleep on a semaphore; waking a sleeping thread costs far more on a loaded VM
-/// than the gaps between the kernels of one training step.
+/// training step allocates nothing. Each worker has a home range of a run's items, the same contiguous share of
+/// 0..count-1 in every run, so a worker keeps finding in its own caches the data it wrote in the run before (the rows
+/// of a gradient a GEMM stripe produced are the rows the optimizer's block then updates). A worker that finishes its
+/// range takes items from the others', so a core held by another process does not hold up the run. Each range's
+/// (generation, next item) is one 64-bit word, claimed by compare-and-swap: a helper that wakes late can never claim an
+/// item of a finished run, and the caller never waits for a helper that has not started: it waits only for claimed
+/// items. Between runs helpers spin briefly (<see cref="SpinMicroseconds"/>), then sleep on a semaphore; waking a
+/// sleeping thread costs far more on a loaded VM than the gaps between the kernels of one training step.
 /// Each worker owns 64-byte-aligned native GEMM packing buffers.
 /// </summary>
 internal sealed unsafe class WorkerPool : IDisposable
@@ -36,9 +39,16 @@ internal sealed unsafe class WorkerPool : IDisposable
     private readonly float*[] _packA;
     private readonly float*[] _packB;
     private IParallelJob? _job;
-    private long _state;
+    // Worker w's claim word is _claims[w * ClaimStride] (one cache line each, so claiming from one's own range does not take
+    // the line from the other worker): generation << 32 | range length << 16 | next item of the range. The length is in the
+    // word so that a helper still draining a finished run can never claim past that run's range: its compare-and-swap
+    // checks generation, length and item at once, and while its claimed item is unfinished the run cannot end.
+    private const int ClaimStride = 8;
+    private const int MaximumItems = ushort.MaxValue;
+    private readonly long[] _claims;
+    private readonly int[] _rangeStart;
+    private int _published;
     private int _generation;
-    private int _count;
     private int _done;
     private long _workerAllocatedBytes;
     private volatile bool _disposed;
@@ -51,6 +61,8 @@ internal sealed unsafe class WorkerPool : IDisposable
         _sleeping = new int[Workers - 1];
         _packA = new float*[Workers];
         _packB = new float*[Workers];
+        _claims = new long[Workers * ClaimStride];
+        _rangeStart = new int[Workers];
         for (int w = 0; w < Workers; w++)
         {
             _packA[w] = (float*)NativeMemory.AlignedAlloc((nuint)(Gemm.PackASize * sizeof(float)), 64);
@@ -135,11 +147,17 @@ internal sealed unsafe class WorkerPool : IDisposable
             for (int i = 0; i < count; i++) job.Execute(i, 0);
             return;
         }
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, MaximumItems);
         _job = job;
-        _count = count;
         _done = 0;
         int generation = ++_generation;
-        Interlocked.Exchange(ref _state, (long)generation << 32);
+        for (int w = 0; w < Workers; w++)
+        {
+            var (first, end) = ChunkRange(w, count, Workers);
+            _rangeStart[w] = first;
+            Volatile.Write(ref _claims[w * ClaimStride], (long)generation << 32 | (long)(end - first) << 16);
+        }
+        Interlocked.Exchange(ref _published, generation);
         for (int t = 0; t < _threads.Length; t++)
             if (Interlocked.Exchange(ref _sleeping[t], 0) == 1) _wake[t].Release();
         Drain(generation, 0);
@@ -148,17 +166,23 @@ internal sealed unsafe class WorkerPool : IDisposable
         _job = null;
     }
 
+    /// <summary>Runs the worker's own range, then whatever is left of the others', in worker order after its own.</summary>
     private void Drain(int generation, int worker)
     {
-        while (true)
+        for (int r = 0; r < Workers; r++)
         {
-            long state = Volatile.Read(ref _state);
-            if ((int)(state >> 32) != generation) return;
-            int item = (int)state;
-            if (item >= Volatile.Read(ref _count)) return;
-            if (Interlocked.CompareExchange(ref _state, state + 1, state) != state) continue;
-            _job!.Execute(item, worker);
-            Interlocked.Increment(ref _done);
+            int range = (worker + r) % Workers;
+            ref long claim = ref _claims[range * ClaimStride];
+            while (true)
+            {
+                long state = Volatile.Read(ref claim);
+                if ((int)(state >> 32) != generation) return; // the run is over (or a later one began)
+                int next = (int)(state & 0xFFFF);
+                if (next >= (int)((state >> 16) & 0xFFFF)) break;
+                if (Interlocked.CompareExchange(ref claim, state + 1, state) != state) continue;
+                _job!.Execute(_rangeStart[range] + next, worker);
+                Interlocked.Increment(ref _done);
+            }
         }
     }
 
@@ -170,7 +194,7 @@ internal sealed unsafe class WorkerPool : IDisposable
         {
             long start = Stopwatch.GetTimestamp();
             int generation;
-            while ((generation = (int)(Volatile.Read(ref _state) >> 32)) == seen && !_disposed)
+            while ((generation = Volatile.Read(ref _published)) == seen && !_disposed)
             {
                 if (Stopwatch.GetTimestamp() - start < SpinTicks)
                 {
@@ -179,7 +203,7 @@ internal sealed unsafe class WorkerPool : IDisposable
                 }
                 // Announce sleep, then re-check: the caller publishes a run and then clears this flag, releasing us if it was set.
                 Interlocked.Exchange(ref _sleeping[t], 1);
-                if ((int)(Volatile.Read(ref _state) >> 32) != seen || _disposed)
+                if (Volatile.Read(ref _published) != seen || _disposed)
                 {
                     if (Interlocked.Exchange(ref _sleeping[t], 0) == 0) _wake[t].Wait(); // the caller released us: consume it
                     continue;

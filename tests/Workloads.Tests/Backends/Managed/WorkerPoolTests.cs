@@ -37,4 +37,31 @@ public sealed class WorkerPoolTests
         }
         job.ByWorker.Skip(workers).Should().OnlyContain(c => c == 0);
     }
+
+    private sealed class SlowHelperJob(int capacity) : IParallelJob
+    {
+        public readonly int[] Hits = new int[capacity];
+        public readonly int[] Worker = new int[capacity];
+
+        public void Execute(int item, int worker)
+        {
+            Interlocked.Increment(ref Hits[item]);
+            Worker[item] = worker;
+            if (worker != 0) Thread.Sleep(5);
+        }
+    }
+
+    [Fact]
+    public void Run_AWorkerThatFallsBehind_HasTheRestOfItsRangeTakenOver()
+    {
+        // Each worker starts on its own half of the items; the helper here takes 5 ms an item, so the caller, done with its
+        // half at once, must take over what is left of the helper's.
+        using var pool = new WorkerPool(2);
+        var job = new SlowHelperJob(40);
+        pool.Run(job, 40);
+        job.Hits.Should().OnlyContain(h => h == 1);
+        job.Worker.Take(20).Should().OnlyContain(w => w == 0, "the caller's own half is never left to a helper that is still busy with its first item");
+        job.Worker.Skip(20).Count(w => w == 0).Should().BeGreaterThan(10, "the caller takes over the slow helper's items");
+    }
 }
+
