@@ -132,6 +132,44 @@ if (args is ["profile", ..])
     return 0;
 }
 
+// "placement [seconds] [workload]": once a second, the round trip of a cache line between the first two cores (CoreRoundTrip),
+// and with a workload the median of the managed training steps run in that second: the two side by side show whether a
+// slow stretch is the host running the two vCPUs far apart.
+if (args is ["placement", ..])
+{
+    int seconds = args.Length > 1 && int.TryParse(args[1], out var sec) && sec > 0 ? sec : 60;
+    string? workload = args.Length > 2 ? args[2] : null;
+    TrainStepBenchmarks? bench = null;
+    if (workload is not null)
+    {
+        bench = new TrainStepBenchmarks { Workload = workload, Backend = "managed" };
+        bench.Setup();
+        bench.WarmUp();
+    }
+    Console.WriteLine(workload is null ? "second\tround trip ns" : $"second\tround trip ns\t{workload} median ms/step\tsteps");
+    var clock = Stopwatch.StartNew();
+    for (int second = 1; second <= seconds; second++)
+    {
+        double? roundTrip = CoreRoundTrip.Measure();
+        var times = new List<double>();
+        while (clock.Elapsed.TotalSeconds < second)
+        {
+            if (bench is null)
+            {
+                Thread.Sleep(10);
+                continue;
+            }
+            long start = Stopwatch.GetTimestamp();
+            bench.Step();
+            times.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
+        string trip = roundTrip is { } ns ? ns.ToString("F0") : "n/a";
+        Console.WriteLine(bench is null ? $"{second}\t{trip}" : $"{second}\t{trip}\t{Comparison.Median(times) * 1e3:F2}\t{times.Count}");
+    }
+    bench?.Cleanup();
+    return 0;
+}
+
 // "calibrate [repeats]": the harness's FMA calibration at 1..N threads, each repeated (default 5) with its spread, and a
 // native C FMA loop (gcc -O3 -march=native, when gcc is installed) at the same thread counts for reference. Run it on an
 // idle machine: the figure is a peak, and anything else running lowers it.
