@@ -399,9 +399,9 @@ internal static unsafe class Gemm
             _a = a;
             _b = b;
             _c = c;
-            // Up to StripesPerWorker stripes per worker, claimed dynamically: when another process holds a core, the free
-            // thread takes more stripes instead of waiting. Each stripe is an independent block of C, so results do not
-            // depend on which thread computed it.
+            // Up to StripesPerWorker stripes per worker. Each worker starts on its own share of them (WorkerPool's home
+            // ranges), and when another process holds a core, the free thread takes over the rest instead of waiting.
+            // Each stripe is an independent block of C, so results do not depend on which thread computed it.
             _splitColumns = n >= m || m < 2 * MR;
             _unit = _splitColumns ? NR : MR;
             int extent = _splitColumns ? n : m;
