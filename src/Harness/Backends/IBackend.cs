@@ -49,6 +49,18 @@ public interface IBackend
     ITrainingSession CreateSession(WorkloadSpec workload, ModelDimensions dimensions, ComputeDevice device, SessionOptions options);
 }
 
+/// <summary>
+/// A session that knows every managed thread its steps run on: the calling thread, plus helper threads whose allocations it
+/// counts itself. The trainer then counts a step's allocations on those threads only, so that whatever else the process
+/// does meanwhile (a test host's own threads allocate about 7-8 KB a second) does not land in the figure. A session that
+/// does not implement it is counted process-wide, which catches allocations on threads it never mentions.
+/// </summary>
+public interface IAccountsForStepThreads
+{
+    /// <summary>Managed bytes allocated so far by the session's helper threads (0 when its steps run on the calling thread only).</summary>
+    long HelperThreadAllocatedBytes { get; }
+}
+
 /// <summary>A model, its loss and its optimizer, built from a workload. Not thread-safe.</summary>
 public interface ITrainingSession : IDisposable
 {

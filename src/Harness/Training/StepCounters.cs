@@ -4,8 +4,9 @@ namespace PerfTests.Harness.Training;
 /// What one epoch's training steps cost in figures that do not depend on the machine's speed.
 /// </summary>
 /// <param name="Steps">Training steps (batches) of the epoch.</param>
-/// <param name="AllocatedBytes">Managed bytes allocated by the epoch's training steps, on every thread (the trainer's own
-/// bookkeeping between steps is left out).</param>
+/// <param name="AllocatedBytes">Managed bytes allocated by the epoch's training steps: on the threads the session accounts
+/// for, or on every thread for a session that does not (see <see cref="StepAllocationMeter"/>); the trainer's own
+/// bookkeeping between steps is left out either way.</param>
 /// <param name="Gen0Collections">Garbage collections of each generation during the epoch's training.</param>
 /// <param name="PeakResidentBytes">The process's peak resident memory (VmHWM) at the end of the epoch, since the run began
 /// (see <see cref="RunCounters.PeakResidentScope"/>); null where /proc/self/status has none.</param>
@@ -35,22 +36,28 @@ public sealed record RunCounters(string PeakResidentScope, string? PeakResidentN
 }
 
 /// <summary>
-/// Counts the managed bytes and collections of training steps. The total over all threads is read exactly
-/// (<see cref="GC.GetTotalAllocatedBytes(bool)"/> with precise: true, which briefly suspends the runtime) only at the
-/// epoch's start and end; the trainer thread's own allocations between steps (progress events, the batch fill) are read
-/// per step from its cheap per-thread counter and left out, so what remains is what the steps allocated.
+/// Counts the managed bytes and collections of training steps. For a session that accounts for its step threads
+/// (<see cref="Backends.IAccountsForStepThreads"/>) the bytes are the trainer thread's during each step, read from its cheap
+/// per-thread counter, plus what the session's helper threads allocated over the epoch; nothing else the process does
+/// meanwhile counts. For any other session the total over all threads is read exactly
+/// (<see cref="GC.GetTotalAllocatedBytes(bool)"/> with precise: true, which briefly suspends the runtime) at the epoch's
+/// start and end, and the trainer thread's own allocations between steps (progress events, the batch fill) are left out.
 /// </summary>
 public sealed class StepAllocationMeter
 {
-    private long _totalStart, _threadStart, _stepThreadBytes, _beforeStep;
+    private long _totalStart, _threadStart, _stepThreadBytes, _beforeStep, _helperStart;
     private int _steps, _gen0, _gen1, _gen2;
+    private Backends.IAccountsForStepThreads? _session;
 
-    public void StartEpoch()
+    /// <param name="session">The session whose steps are counted; when it accounts for its step threads, only those count.</param>
+    public void StartEpoch(Backends.ITrainingSession? session = null)
     {
+        _session = session as Backends.IAccountsForStepThreads;
         (_stepThreadBytes, _steps) = (0, 0);
         (_gen0, _gen1, _gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        _helperStart = _session?.HelperThreadAllocatedBytes ?? 0;
         _threadStart = GC.GetAllocatedBytesForCurrentThread();
-        _totalStart = GC.GetTotalAllocatedBytes(precise: true);
+        _totalStart = _session is null ? GC.GetTotalAllocatedBytes(precise: true) : 0;
     }
 
     public void BeforeStep() => _beforeStep = GC.GetAllocatedBytesForCurrentThread();
@@ -63,9 +70,15 @@ public sealed class StepAllocationMeter
 
     public EpochCounters EndEpoch()
     {
-        long total = GC.GetTotalAllocatedBytes(precise: true) - _totalStart;
-        long trainerOutsideSteps = GC.GetAllocatedBytesForCurrentThread() - _threadStart - _stepThreadBytes;
-        return new EpochCounters(_steps, Math.Max(0, total - trainerOutsideSteps),
+        long allocated;
+        if (_session is { } session) allocated = _stepThreadBytes + (session.HelperThreadAllocatedBytes - _helperStart);
+        else
+        {
+            long total = GC.GetTotalAllocatedBytes(precise: true) - _totalStart;
+            long trainerOutsideSteps = GC.GetAllocatedBytesForCurrentThread() - _threadStart - _stepThreadBytes;
+            allocated = total - trainerOutsideSteps;
+        }
+        return new EpochCounters(_steps, Math.Max(0, allocated),
             GC.CollectionCount(0) - _gen0, GC.CollectionCount(1) - _gen1, GC.CollectionCount(2) - _gen2,
             ProcessMemory.PeakResidentBytes());
     }

@@ -44,7 +44,7 @@ public sealed class Trainer(WorkloadSpec workload, string backendName, int seed)
             var segmentSamples = new double[segments];
             int segment = 0, segmentStart = 0;
             var segmentStartTime = epochClock.Elapsed;
-            allocations.StartEpoch();
+            allocations.StartEpoch(session);
             for (int b = 0; b < batches; b++)
             {
                 cancellationToken.ThrowIfCancellationRequested();

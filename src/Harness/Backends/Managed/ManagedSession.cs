@@ -8,7 +8,7 @@ namespace PerfTests.Harness.Backends.Managed;
 /// larger batch arrives), a fused softmax/sigmoid cross-entropy, and a Keras-semantics optimizer. After the first step a
 /// TrainStep allocates nothing on the managed heap.
 /// </summary>
-internal sealed class ManagedSession : ITrainingSession
+internal sealed class ManagedSession : ITrainingSession, IAccountsForStepThreads
 {
     private readonly WorkloadSpec _workload;
     private readonly ModelDimensions _dimensions;
@@ -33,6 +33,9 @@ internal sealed class ManagedSession : ITrainingSession
     internal IReadOnlyList<Parameter> Parameters => _model.Parameters;
 
     internal WorkerPool Pool => _pool;
+
+    /// <summary>What the pool's helper threads allocated while running jobs; the calling thread is worker 0.</summary>
+    public long HelperThreadAllocatedBytes => _pool.WorkerAllocatedBytes;
 
     public float TrainStep(Batch batch)
     {

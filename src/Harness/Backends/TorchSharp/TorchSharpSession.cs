@@ -8,7 +8,7 @@ using KerasActivation = PerfTests.Harness.Workloads.Activation;
 namespace PerfTests.Harness.Backends.TorchSharp;
 
 /// <summary>A workload's model, loss and optimizer in TorchSharp. Each step runs in its own dispose scope; only scalars leave it.</summary>
-internal sealed class TorchSharpSession : ITrainingSession
+internal sealed class TorchSharpSession : ITrainingSession, IAccountsForStepThreads
 {
     private readonly WorkloadSpec _workload;
     private readonly Device _device;
@@ -21,6 +21,12 @@ internal sealed class TorchSharpSession : ITrainingSession
     private long _updates;
 
     private static readonly Lock DefaultGeneratorLock = new();
+
+    /// <summary>
+    /// TorchSharp makes its managed objects on the calling thread; libtorch's own threads are native and allocate nothing on
+    /// the managed heap.
+    /// </summary>
+    public long HelperThreadAllocatedBytes => 0;
 
     public TorchSharpSession(WorkloadSpec workload, ModelDimensions dimensions, ComputeDevice device, SessionOptions options)
     {
