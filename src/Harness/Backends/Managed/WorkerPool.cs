@@ -22,8 +22,8 @@ internal interface IRangeJob
 /// 0..count-1 in every run, so a worker keeps finding in its own caches the data it wrote in the run before (the rows
 /// of a gradient a GEMM stripe produced are the rows the optimizer's block then updates). A worker that finishes its
 /// range takes items from the others', so a core held by another process does not hold up the run. Each range's
-/// (generation, next item) is one 64-bit word, claimed by compare-and-swap: a helper that wakes late can never claim an
-/// item of a finished run, and the caller never waits for a helper that has not started: it waits only for claimed
+/// (generation, length, next item) is one 64-bit word, claimed by compare-and-swap: a helper that wakes late can never
+/// claim an item of a finished run, and the caller never waits for a helper that has not started: it waits only for claimed
 /// items. Between runs helpers spin briefly (<see cref="SpinMicroseconds"/>), then sleep on a semaphore; waking a
 /// sleeping thread costs far more on a loaded VM than the gaps between the kernels of one training step.
 /// Each worker owns 64-byte-aligned native GEMM packing buffers.
@@ -47,8 +47,7 @@ internal sealed unsafe class WorkerPool : IDisposable
     private const int MaximumItems = ushort.MaxValue;
     private readonly long[] _claims;
     private readonly int[] _rangeStart;
-    private int _published;
-    private int _generation;
+    private int _published; // the latest run's generation; only the caller writes it
     private int _done;
     private long _workerAllocatedBytes;
     private volatile bool _disposed;
@@ -150,7 +149,7 @@ internal sealed unsafe class WorkerPool : IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, MaximumItems);
         _job = job;
         _done = 0;
-        int generation = ++_generation;
+        int generation = _published + 1;
         for (int w = 0; w < Workers; w++)
         {
             var (first, end) = ChunkRange(w, count, Workers);
