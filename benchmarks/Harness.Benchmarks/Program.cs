@@ -164,9 +164,10 @@ if (args is ["placement", ..])
             bench.Step();
             times.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
         }
+        double stepMs = times.Count > 0 ? Comparison.Median(times) * 1e3 : double.NaN;
         string trip = roundTrip is { } ns ? ns.ToString("F0") : "n/a";
-        Console.WriteLine(bench is null ? $"{second}\t{trip}" : $"{second}\t{trip}\t{Comparison.Median(times) * 1e3:F2}\t{times.Count}");
-        if (roundTrip is { } measured) perSecond.Add((measured, times.Count > 0 ? Comparison.Median(times) * 1e3 : double.NaN));
+        Console.WriteLine(bench is null ? $"{second}\t{trip}" : $"{second}\t{trip}\t{stepMs:F2}\t{times.Count}");
+        if (roundTrip is { } measured) perSecond.Add((measured, stepMs));
     }
     bench?.Cleanup();
     // A second is "far" when its round trip is over 2.5 times the run's lowest: on this project's VM the two states are
@@ -174,10 +175,11 @@ if (args is ["placement", ..])
     if (perSecond.Count > 0)
     {
         double lowest = perSecond.Min(s => s.RoundTrip);
-        bool twoStates = perSecond.Any(s => s.RoundTrip > 2.5 * lowest);
+        bool IsFar((double RoundTrip, double StepMs) s) => s.RoundTrip > 2.5 * lowest;
+        bool twoStates = perSecond.Any(IsFar);
         foreach (var (label, far) in new[] { (twoStates ? "near" : "one placement throughout", false), ("far", true) })
         {
-            var state = perSecond.Where(s => s.RoundTrip > 2.5 * lowest == far).ToList();
+            var state = perSecond.Where(s => IsFar(s) == far).ToList();
             if (state.Count == 0) continue;
             string steps = bench is null ? "" : $", median step {Comparison.Median(state.Select(s => s.StepMs).ToList()):F2} ms";
             Console.WriteLine($"{label}: {state.Count} s, round trip median {Comparison.Median(state.Select(s => s.RoundTrip).ToList()):F0} ns{steps}");
