@@ -145,6 +145,8 @@ public class TrainStepBenchmarks
     public int Threads { get; set; } =
         int.TryParse(Environment.GetEnvironmentVariable("PERFTESTS_BENCH_THREADS"), out var t) && t > 0 ? t : Environment.ProcessorCount;
 
+    internal ITrainingSession Session => _session;
+
     [GlobalSetup]
     public void Setup()
     {

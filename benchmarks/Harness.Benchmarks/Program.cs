@@ -118,17 +118,17 @@ if (args is ["profile", ..])
     int steps = args.Length > 1 && int.TryParse(args[1], out var s) && s > 0 ? s : 50;
     var names = args.Skip(2).ToArray();
     var kinds = Enum.GetValues<EngineWork>();
-    Console.WriteLine($"| workload | ms/step | % of peak | {string.Join(" | ", kinds)} | waiting, dispatch | data gathering | after a step |");
-    Console.WriteLine($"|---|---:|---:|{string.Concat(kinds.Select(_ => "---:|"))}---:|---:|---:|");
+    Console.WriteLine($"| workload | ms/step | % of peak | {string.Join(" | ", kinds)} | waiting, dispatch | data gathering | after a step | on the workers, after a step |");
+    Console.WriteLine($"|---|---:|---:|{string.Concat(kinds.Select(_ => "---:|"))}---:|---:|---:|---:|");
     foreach (var workload in names.Length > 0 ? names : TrainStepBenchmarks.Workloads)
     {
         var profile = StepProfile.Measure(workload, steps);
         Console.WriteLine($"| `{workload}` | {profile.WallSeconds * 1e3:F2} | {profile.PercentOfPeak:F1} | "
             + string.Join(" | ", profile.Shares.Select(v => (100 * v).ToString("F1")))
-            + $" | {100 * profile.Waiting:F1} | {profile.GatherSeconds * 1e3:F3} ms | {profile.GatherAfterStepSeconds * 1e3:F3} ms |");
+            + $" | {100 * profile.Waiting:F1} | {profile.GatherSeconds * 1e3:F3} ms | {profile.GatherAfterStepSeconds * 1e3:F3} ms | {profile.GatherOnWorkersSeconds * 1e3:F3} ms |");
     }
     Console.WriteLine("Shares are % of wall time × workers; data gathering is the trainer's Fill of one shuffled batch, on one thread,");
-    Console.WriteLine("back to back and after a training step (as the trainer runs it).");
+    Console.WriteLine("back to back and after a training step; then the session's gathering on its workers after a step (as the trainer runs it).");
     return 0;
 }
 

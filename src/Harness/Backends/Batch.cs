@@ -1,3 +1,4 @@
+using PerfTests.Harness.Data;
 using PerfTests.Harness.Workloads;
 
 namespace PerfTests.Harness.Backends;
@@ -25,6 +26,36 @@ public sealed class Batch
     public float[]? Features { get; }
     public int[]? Tokens { get; }
     public int[] Labels { get; }
+
+    /// <summary>
+    /// Checks that <paramref name="split"/>'s samples fit this batch and that every one of <paramref name="indices"/> is in
+    /// it, so that copying rows (<see cref="CopyRows"/>), on any thread, cannot fail.
+    /// </summary>
+    public void CheckGather(DataSplit split, ReadOnlySpan<int> indices)
+    {
+        if (split.SampleSize != SampleSize || split.Kind != Input.Kind)
+            throw new ArgumentException($"The split's samples ({split.Kind}, {split.SampleSize} values) do not fit a batch of {Input.Kind}, {SampleSize} values.", nameof(split));
+        if (indices.Length > Capacity)
+            throw new ArgumentOutOfRangeException(nameof(indices), $"{indices.Length} samples do not fit a batch of {Capacity}.");
+        foreach (int index in indices)
+            if ((uint)index >= (uint)split.Count)
+                throw new ArgumentOutOfRangeException(nameof(indices), $"Sample {index} is not in a split of {split.Count}.");
+    }
+
+    /// <summary>Copies the samples at indices[first..end) of <paramref name="split"/> into rows first..end; <see cref="Count"/> is the caller's to set.</summary>
+    public void CopyRows(DataSplit split, ReadOnlySpan<int> indices, int first, int end)
+    {
+        int size = SampleSize;
+        for (int i = first; i < end; i++)
+        {
+            int source = indices[i];
+            if (split.Features is { } features)
+                features.AsSpan(source * size, size).CopyTo(Features.AsSpan(i * size, size));
+            else
+                split.Tokens.AsSpan(source * size, size).CopyTo(Tokens.AsSpan(i * size, size));
+            Labels[i] = split.Labels[source];
+        }
+    }
 
     private int _count;
     public int Count

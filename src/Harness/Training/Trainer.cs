@@ -49,7 +49,7 @@ public sealed class Trainer(WorkloadSpec workload, string backendName, int seed)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int start = b * workload.BatchSize;
-                Fill(batch, train, order.AsSpan(start, Math.Min(workload.BatchSize, train.Count - start)));
+                Gather(session, batch, train, order, start, Math.Min(workload.BatchSize, train.Count - start));
                 if (augmenter is not null) augmenter.Apply(batch.Features!, batch.Count);
                 allocations.BeforeStep();
                 float loss = session.TrainStep(batch);
@@ -102,7 +102,7 @@ public sealed class Trainer(WorkloadSpec workload, string backendName, int seed)
             cancellationToken.ThrowIfCancellationRequested();
             int n = Math.Min(batch.Capacity, split.Count - start);
             for (int i = 0; i < n; i++) range[i] = start + i;
-            Fill(batch, split, range.AsSpan(0, n));
+            Gather(session, batch, split, range, 0, n);
             var result = session.Evaluate(batch);
             lossSum += result.LossSum;
             correct += result.Correct;
@@ -113,19 +113,18 @@ public sealed class Trainer(WorkloadSpec workload, string backendName, int seed)
         return new EvaluationResult(lossSum, correct, count);
     }
 
-    /// <summary>Copies the samples at <paramref name="indices"/> into the batch buffer.</summary>
+    /// <summary>Copies the samples at <paramref name="indices"/> into the batch buffer, on the calling thread.</summary>
     public static void Fill(Batch batch, DataSplit split, ReadOnlySpan<int> indices)
     {
-        int size = split.SampleSize;
-        for (int i = 0; i < indices.Length; i++)
-        {
-            int source = indices[i];
-            if (split.Features is { } features)
-                features.AsSpan(source * size, size).CopyTo(batch.Features.AsSpan(i * size, size));
-            else
-                split.Tokens.AsSpan(source * size, size).CopyTo(batch.Tokens.AsSpan(i * size, size));
-            batch.Labels[i] = split.Labels[source];
-        }
+        batch.CheckGather(split, indices);
+        batch.CopyRows(split, indices, 0, indices.Length);
         batch.Count = indices.Length;
+    }
+
+    /// <summary>What <see cref="Fill"/> does, on the session's own threads when it offers them (<see cref="IGathersBatches"/>).</summary>
+    private static void Gather(ITrainingSession session, Batch batch, DataSplit split, int[] indices, int start, int count)
+    {
+        if (session is IGathersBatches gatherer) gatherer.Gather(batch, split, new ArraySegment<int>(indices, start, count));
+        else Fill(batch, split, indices.AsSpan(start, count));
     }
 }

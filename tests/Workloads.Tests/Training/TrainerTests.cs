@@ -40,6 +40,42 @@ public sealed class TrainerTests
         public void Dispose() { }
     }
 
+    /// <summary>A session that gathers its own batches: records which splits it was asked to gather from, then gathers as Fill does.</summary>
+    private sealed class GatheringSession : ITrainingSession, IGathersBatches
+    {
+        private readonly ScriptedSession _inner = new(_ => 1f);
+        public List<(int SplitCount, int Count)> Gathers { get; } = [];
+        public List<int> LabelOrder => _inner.LabelOrder;
+        public void Gather(Batch batch, DataSplit split, ArraySegment<int> indices)
+        {
+            Gathers.Add((split.Count, indices.Count));
+            Trainer.Fill(batch, split, indices);
+        }
+        public long ParameterCount => 0;
+        public float TrainStep(Batch batch) => _inner.TrainStep(batch);
+        public EvaluationResult Evaluate(Batch batch) => _inner.Evaluate(batch);
+        public float[] Predict(Batch batch) => _inner.Predict(batch);
+        public ModelWeights GetWeights() => new([]);
+        public ModelWeights GetGradients() => new([]);
+        public void SetWeights(ModelWeights weights) { }
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public void Train_SessionThatGathers_GathersEveryTrainingAndValidationBatch_InTheTrainersOrder()
+    {
+        var gathering = new GatheringSession();
+        var scripted = new ScriptedSession(_ => 1f);
+        var data = MnistLike(300, 50);
+        for (int i = 0; i < 300; i++) data.Train.Labels[i] = i;
+
+        new Trainer(WorkloadCatalog.MlpMnist, "gathering", seed: 1).Train(gathering, data, epochs: 1);
+        new Trainer(WorkloadCatalog.MlpMnist, "scripted", seed: 1).Train(scripted, data, epochs: 1);
+
+        gathering.Gathers.Should().Equal((300, 128), (300, 128), (300, 44), (50, 50));
+        gathering.LabelOrder.Should().Equal(scripted.LabelOrder);
+    }
+
     private static WorkloadData MnistLike(int train, int validation)
     {
         DataSplit Split(int n) => new(n, 784, new float[n * 784], null, Enumerable.Range(0, n).Select(i => i % 10).ToArray());

@@ -1,3 +1,4 @@
+using PerfTests.Harness.Data;
 using PerfTests.Harness.Workloads;
 using KerasActivation = PerfTests.Harness.Workloads.Activation;
 
@@ -8,12 +9,13 @@ namespace PerfTests.Harness.Backends.Managed;
 /// larger batch arrives), a fused softmax/sigmoid cross-entropy, and a Keras-semantics optimizer. After the first step a
 /// TrainStep allocates nothing on the managed heap.
 /// </summary>
-internal sealed class ManagedSession : ITrainingSession, IAccountsForStepThreads
+internal sealed class ManagedSession : ITrainingSession, IAccountsForStepThreads, IGathersBatches
 {
     private readonly WorkloadSpec _workload;
     private readonly ModelDimensions _dimensions;
     private readonly SessionOptions _options;
     private readonly WorkerPool _pool;
+    private readonly BatchGatherer _gatherer;
     private Model _model;
     private readonly KerasActivation _outputActivation;
 
@@ -25,6 +27,7 @@ internal sealed class ManagedSession : ITrainingSession, IAccountsForStepThreads
         _outputActivation = ModelShape.OutputActivation(workload);
         _pool = new WorkerPool(options.Threads > 0 ? options.Threads : Environment.ProcessorCount);
         _model = new Model(workload, dimensions, options, _pool, Math.Max(1, workload.BatchSize));
+        _gatherer = new BatchGatherer(_pool);
         ParameterCount = _model.Parameters.Sum(p => (long)p.Length);
     }
 
@@ -42,6 +45,8 @@ internal sealed class ManagedSession : ITrainingSession, IAccountsForStepThreads
         EnsureCapacity(batch);
         return _model.TrainStep(batch);
     }
+
+    public void Gather(Batch batch, DataSplit split, ArraySegment<int> indices) => _gatherer.Gather(batch, split, indices);
 
     public EvaluationResult Evaluate(Batch batch)
     {

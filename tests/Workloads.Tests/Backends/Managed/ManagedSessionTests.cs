@@ -44,6 +44,64 @@ public sealed class ManagedSessionTests
         workers.Should().Be(0, "nor on the pool's helper threads");
     }
 
+    /// <summary>
+    /// The session's gathering on its workers copies what the trainer's Fill copies, for a batch large enough to split
+    /// (mlp_mnist: 128 × 784 floats) and one copied on the calling thread (lstm_textgen's tokens), and allocates nothing.
+    /// </summary>
+    [Theory]
+    [InlineData("mlp_mnist", 3)]
+    [InlineData("lstm_textgen", 2)]
+    [InlineData("cnn_cifar10", 1)]
+    public void Gather_OnTheWorkers_CopiesWhatFillCopies_WithoutAllocating(string workload, int threads)
+    {
+        var spec = WorkloadCatalog.Get(workload);
+        var dimensions = TestModels.Dimensions(spec);
+        using var session = (ManagedSession)Backend.CreateSession(spec, dimensions, ComputeDevice.Cpu, new SessionOptions(4, Threads: threads));
+        const int count = 1000;
+        var random = new Random(9);
+        int size = spec.Input.SampleSize;
+        var split = spec.Input.Kind == InputKind.Features
+            ? new PerfTests.Harness.Data.DataSplit(count, size, Enumerable.Range(0, count * size).Select(_ => random.NextSingle()).ToArray(), null, Enumerable.Range(0, count).ToArray())
+            : new PerfTests.Harness.Data.DataSplit(count, size, null, Enumerable.Range(0, count * size).Select(_ => random.Next(50)).ToArray(), Enumerable.Range(0, count).ToArray());
+        var order = Enumerable.Range(0, count).ToArray();
+        random.Shuffle(order);
+        var expected = new Batch(spec.Input, spec.BatchSize);
+        var actual = new Batch(spec.Input, spec.BatchSize);
+        int n = spec.BatchSize - 3;
+
+        PerfTests.Harness.Training.Trainer.Fill(expected, split, order.AsSpan(100, n));
+        session.Gather(actual, split, new ArraySegment<int>(order, 100, n));
+        long before = GC.GetAllocatedBytesForCurrentThread() + session.Pool.WorkerAllocatedBytes;
+        session.Gather(actual, split, new ArraySegment<int>(order, 100, n));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() + session.Pool.WorkerAllocatedBytes - before;
+
+        actual.Count.Should().Be(n);
+        actual.Labels.Should().Equal(expected.Labels);
+        if (actual.Features is not null) actual.Features.Should().Equal(expected.Features);
+        else actual.Tokens.Should().Equal(expected.Tokens);
+        allocated.Should().Be(0);
+    }
+
+    /// <summary>A bad index is reported on the calling thread, naming the sample, before any row is copied.</summary>
+    [Fact]
+    public void Gather_IndexOutsideTheSplit_ThrowsOnTheCallingThread_AndCopiesNothing()
+    {
+        var spec = WorkloadCatalog.MlpMnist;
+        using var session = (ManagedSession)Backend.CreateSession(spec, TestModels.Dimensions(spec), ComputeDevice.Cpu, new SessionOptions(4, Threads: 2));
+        var split = new PerfTests.Harness.Data.DataSplit(200, 784, Enumerable.Repeat(1f, 200 * 784).ToArray(), null, new int[200]);
+        var batch = new Batch(spec.Input, spec.BatchSize);
+        var indices = Enumerable.Range(0, 128).ToArray();
+        indices[127] = 200;
+
+        var act = () => session.Gather(batch, split, new ArraySegment<int>(indices));
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Sample 200 is not in a split of 200*");
+        batch.Features.Should().OnlyContain(v => v == 0f);
+        var tokens = new PerfTests.Harness.Data.DataSplit(200, 784, null, new int[200 * 784], new int[200]);
+        var wrongKind = () => session.Gather(batch, tokens, new ArraySegment<int>(indices, 0, 10));
+        wrongKind.Should().Throw<ArgumentException>().WithMessage("*do not fit a batch of Features, 784 values*");
+    }
+
     [Fact]
     public void Evaluate_BatchLargerThanTheWorkloadBatch_GrowsTheBuffersAndKeepsTheModel()
     {
