@@ -33,8 +33,52 @@ internal static unsafe class Gemm
     /// <summary>The narrowest stripe of C (columns or rows) a parallel multiply hands out, unless that leaves a worker idle.</summary>
     public const int MinimumStripe = 256;
 
+    /// <summary>
+    /// C = A·B computed as two halves of the inner dimension: A[:, 0..k/2)·B[0..k/2, :] into <paramref name="c"/> and the
+    /// rest into <paramref name="partial"/> (both m×n, leading dimension <paramref name="ldc"/>), which the caller adds.
+    /// The halves are the same whatever the number of workers, so are the bits. With two or more workers, worker 0
+    /// computes the first half and worker 1 the second: each reads only its own half of B's rows, the rows its
+    /// optimizer block updates (WorkerPool's home ranges), so a weight never travels to the other core.
+    /// </summary>
+    public static void MultiplyInHalves(WorkerPool pool, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, float* partial, int ldc)
+    {
+        int half = k / 2;
+        if (pool.Workers == 1 || (long)m * n * k < ParallelThreshold)
+        {
+            Serial(false, false, m, n, half, 1f, a, lda, b, ldb, 0f, c, ldc, pool.PackA(0), pool.PackB(0));
+            Serial(false, false, m, n, k - half, 1f, a + half, lda, b + (long)half * ldb, ldb, 0f, partial, ldc, pool.PackA(0), pool.PackB(0));
+            return;
+        }
+        var job = pool.HalvesJob;
+        job.Set(m, n, k, a, lda, b, ldb, c, partial, ldc);
+        pool.Run(job, 2);
+    }
+
+    internal sealed class HalvesJob(WorkerPool pool) : IParallelJob
+    {
+        private int _m, _n, _k, _lda, _ldb, _ldc;
+        private float* _a, _b, _c, _partial;
+
+        public void Set(int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, float* partial, int ldc)
+        {
+            (_m, _n, _k, _lda, _ldb, _ldc) = (m, n, k, lda, ldb, ldc);
+            _a = a;
+            _b = b;
+            _c = c;
+            _partial = partial;
+        }
+
+        public void Execute(int item, int worker)
+        {
+            int half = _k / 2;
+            if (item == 0) Serial(false, false, _m, _n, half, 1f, _a, _lda, _b, _ldb, 0f, _c, _ldc, pool.PackA(worker), pool.PackB(worker));
+            else Serial(false, false, _m, _n, _k - half, 1f, _a + half, _lda, _b + (long)half * _ldb, _ldb, 0f, _partial, _ldc, pool.PackA(worker), pool.PackB(worker));
+        }
+    }
+
+    /// <param name="splitColumns">Cut C into column (true) or row (false) stripes; by default <see cref="SplitsColumns"/> decides.</param>
     public static void Multiply(WorkerPool pool, bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, bool? splitColumns = null)
     {
         if (m <= 0 || n <= 0) return;
         if (k <= 0)
@@ -48,9 +92,12 @@ internal static unsafe class Gemm
             return;
         }
         var job = pool.GemmJob;
-        job.Set(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        job.Set(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, splitColumns ?? SplitsColumns(m, n));
         pool.Run(job, job.Stripes);
     }
+
+    /// <summary>Whether a parallel multiply cuts its m×n result into column stripes (else row stripes) unless told otherwise.</summary>
+    public static bool SplitsColumns(int m, int n) => n >= m || m < 2 * MR;
 
     /// <summary>One thread; <paramref name="packA"/> and <paramref name="packB"/> hold <see cref="PackASize"/> and <see cref="PackBSize"/> floats.</summary>
     public static void Serial(bool transA, bool transB, int m, int n, int k, float alpha,
@@ -393,7 +440,7 @@ internal static unsafe class Gemm
 
         public int Stripes { get; private set; }
 
-        public void Set(bool ta, bool tb, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+        public void Set(bool ta, bool tb, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, bool splitColumns)
         {
             (_ta, _tb, _m, _n, _k, _alpha, _lda, _ldb, _beta, _ldc) = (ta, tb, m, n, k, alpha, lda, ldb, beta, ldc);
             _a = a;
@@ -402,7 +449,7 @@ internal static unsafe class Gemm
             // Up to StripesPerWorker stripes per worker. Each worker starts on its own share of them (WorkerPool's home
             // ranges), and when another process holds a core, the free thread takes over the rest instead of waiting.
             // Each stripe is an independent block of C, so results do not depend on which thread computed it.
-            _splitColumns = n >= m || m < 2 * MR;
+            _splitColumns = splitColumns;
             _unit = _splitColumns ? NR : MR;
             int extent = _splitColumns ? n : m;
             _units = (extent + _unit - 1) / _unit;

@@ -159,10 +159,17 @@ internal static class Activations
 internal static unsafe class Blas
 {
     public static void Gemm(WorkerPool pool, bool ta, bool tb, int m, int n, int k,
-        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc)
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc, bool? splitColumns = null)
     {
         fixed (float* pa = a) fixed (float* pb = b) fixed (float* pc = c)
-            Managed.Gemm.Multiply(pool, ta, tb, m, n, k, 1f, pa + aOffset, lda, pb + bOffset, ldb, beta, pc + cOffset, ldc);
+            Managed.Gemm.Multiply(pool, ta, tb, m, n, k, 1f, pa + aOffset, lda, pb + bOffset, ldb, beta, pc + cOffset, ldc, splitColumns);
+    }
+
+    /// <summary><see cref="Managed.Gemm.MultiplyInHalves"/> on managed arrays: x (m×k) · w (k×n), row-major, packed.</summary>
+    public static void GemmInHalves(WorkerPool pool, int m, int n, int k, float[] x, float[] w, float[] c, float[] partial)
+    {
+        fixed (float* pa = x) fixed (float* pb = w) fixed (float* pc = c) fixed (float* pp = partial)
+            Managed.Gemm.MultiplyInHalves(pool, m, n, k, pa, k, pb, n, pc, pp, n);
     }
 
     /// <summary>Single-threaded, for use inside a parallel job by <paramref name="worker"/>.</summary>

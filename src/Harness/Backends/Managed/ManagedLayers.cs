@@ -75,6 +75,7 @@ internal sealed class DenseLayer : Layer, IRangeJob
 {
     private readonly WorkerPool _pool;
     private readonly float[] _y, _dx;
+    private readonly float[]? _partial;
     private float[] _yOut = null!, _dy = null!;
     private bool _backward;
     public int In { get; }
@@ -94,7 +95,15 @@ internal sealed class DenseLayer : Layer, IRangeJob
         Parameters.Add(Bias);
         _y = new float[capacity * Out];
         _dx = new float[capacity * In];
+        if (InHalves) _partial = new float[capacity * Out];
     }
+
+    /// <summary>
+    /// Large kernels multiply in two halves of their input rows (<see cref="Gemm.MultiplyInHalves"/>): each worker reads
+    /// only the kernel rows its optimizer block writes, where splitting the output's columns made each worker read half of
+    /// the other's rows every step, and made the optimizer's writes take those lines back.
+    /// </summary>
+    private bool InHalves => (long)In * Out >= 1 << 18;
 
     public override bool TryFoldActivation(Activation activation)
     {
@@ -105,7 +114,8 @@ internal sealed class DenseLayer : Layer, IRangeJob
 
     public override float[] Forward(float[] x, int n, bool training)
     {
-        Blas.Gemm(_pool, false, false, n, Out, In, x, 0, In, Kernel.Value, 0, Out, 0f, _y, 0, Out);
+        if (InHalves) Blas.GemmInHalves(_pool, n, Out, In, x, Kernel.Value, _y, _partial!);
+        else Blas.Gemm(_pool, false, false, n, Out, In, x, 0, In, Kernel.Value, 0, Out, 0f, _y, 0, Out);
         _backward = false;
         _pool.RunRanges(this, n * Out, Out);
         return _y;
@@ -115,7 +125,8 @@ internal sealed class DenseLayer : Layer, IRangeJob
     {
         (_yOut, _dy, _backward) = (y, dy, true);
         _pool.RunRanges(this, n * Out, Out);
-        Blas.Gemm(_pool, true, false, In, Out, n, x, 0, In, dy, 0, Out, 0f, Kernel.Grad, 0, Out);
+        // In halves, the gradient's rows too: the optimizer's blocks are rows.
+        Blas.Gemm(_pool, true, false, In, Out, n, x, 0, In, dy, 0, Out, 0f, Kernel.Grad, 0, Out, splitColumns: InHalves ? false : null);
         Blas.ColumnSums(dy, n, Out, Bias.Grad);
         if (!needInputGradient) return null;
         Blas.Gemm(_pool, false, true, n, In, Out, dy, 0, Out, Kernel.Value, 0, Out, 0f, _dx, 0, In);
@@ -134,6 +145,7 @@ internal sealed class DenseLayer : Layer, IRangeJob
         for (int row = start; row < end; row += Out)
         {
             var values = _y.AsSpan(row, Out);
+            if (_partial is not null) TensorPrimitives.Add(values, _partial.AsSpan(row, Out), values);
             TensorPrimitives.Add(values, Bias.Value, values);
             Activations.Apply(Activation, values);
         }

@@ -75,6 +75,7 @@ internal sealed unsafe class WorkerPool : IDisposable
             _threads[t].Start();
         }
         GemmJob = new Gemm.ParallelGemmJob(this);
+        HalvesJob = new Gemm.HalvesJob(this);
         _ranges = new RangeSplitter();
     }
 
@@ -132,6 +133,8 @@ internal sealed unsafe class WorkerPool : IDisposable
     public long WorkerAllocatedBytes => Interlocked.Read(ref _workerAllocatedBytes);
 
     internal Gemm.ParallelGemmJob GemmJob { get; }
+
+    internal Gemm.HalvesJob HalvesJob { get; }
 
     public float* PackA(int worker) => _packA[worker];
 

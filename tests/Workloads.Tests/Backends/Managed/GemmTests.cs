@@ -60,8 +60,8 @@ public sealed class GemmTests : IDisposable
     {
         using var pool = new WorkerPool(workers);
         var job = pool.GemmJob;
-        unsafe { job.Set(false, false, m, n, 8, 1f, null, 8, null, n, 0f, null, n); }
-        int extent = n >= m || m < 2 * Gemm.MR ? n : m;
+        unsafe { job.Set(false, false, m, n, 8, 1f, null, 8, null, n, 0f, null, n, Gemm.SplitsColumns(m, n)); }
+        int extent = Gemm.SplitsColumns(m, n) ? n : m;
         int unit = extent == n ? Gemm.NR : Gemm.MR;
         var stripes = Enumerable.Range(0, job.Stripes).Select(i => job.Stripe(i, extent)).ToArray();
 
@@ -71,6 +71,42 @@ public sealed class GemmTests : IDisposable
         (stripes[^1].Start + stripes[^1].Length).Should().Be(extent);
         var whole = stripes.Select(s => (s.Length + unit - 1) / unit).ToArray();
         (whole.Max() - whole.Min()).Should().BeLessThanOrEqualTo(1, string.Join(", ", stripes.Select(s => s.Length)));
+    }
+
+    /// <summary>The two halves add up to the product, and are the same bits on one worker as on two or three.</summary>
+    [Theory]
+    [InlineData(128, 512, 784)]
+    [InlineData(33, 70, 301)]
+    [InlineData(5, 7, 3)]
+    public void MultiplyInHalves_AddsUpToTheProduct_SameBitsForAnyWorkers(int m, int n, int k)
+    {
+        var random = new Random(m + n * k);
+        var a = Reference.RandomFloats(random, m * k);
+        var b = Reference.RandomFloats(random, k * n);
+        (float[] C, float[] Partial) Halves(int workers)
+        {
+            using var pool = new WorkerPool(workers);
+            var (c, partial) = (new float[m * n], new float[m * n]);
+            Blas.GemmInHalves(pool, m, n, k, a, b, c, partial);
+            return (c, partial);
+        }
+        var one = Halves(1);
+        for (int workers = 2; workers <= 3; workers++)
+        {
+            var many = Halves(workers);
+            many.C.Should().Equal(one.C);
+            many.Partial.Should().Equal(one.Partial);
+        }
+        var expected = new double[m * n];
+        for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++)
+        {
+            double sum = 0;
+            for (int p = 0; p < k; p++) sum += (double)a[i * k + p] * b[p * n + j];
+            expected[i * n + j] = sum;
+        }
+        var total = one.C.Zip(one.Partial, (x, y) => x + y).ToArray();
+        Reference.RelativeError(total, expected).Should().BeLessThan(1e-5);
     }
 
     [Fact]

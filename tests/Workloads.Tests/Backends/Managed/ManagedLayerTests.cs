@@ -51,6 +51,62 @@ public sealed class ManagedLayerTests : IDisposable
         ShouldMatch(layer.Bias.Grad, tb.grad!, "db");
     }
 
+    /// <summary>
+    /// Large kernels multiply in two halves of their input rows, small ones in one pass: both give the same bits with any
+    /// number of workers (mlp_mnist's first layer, its output layer, and a batch taller than the layer is wide).
+    /// </summary>
+    [Theory]
+    [InlineData(128, 784, 512)]
+    [InlineData(128, 512, 10)]
+    [InlineData(300, 64, 72)]
+    public void Dense_IsTheSameForAnyNumberOfWorkers(int n, int input, int units)
+    {
+        var x = RandomFloats(_random, n * input);
+        var dy = RandomFloats(_random, n * units);
+        var bias = RandomFloats(_random, units);
+        float[][] Pass(int workers)
+        {
+            using var pool = new WorkerPool(workers);
+            var layer = new DenseLayer(pool, CanonicalWeights.KernelAndBias(0, [input, units], units), Activation.Relu, n, new Rng(1));
+            bias.CopyTo(layer.Bias.Value, 0);
+            var y = (float[])layer.Forward(x, n, true).Clone();
+            var dx = (float[])layer.Backward(x, y, (float[])dy.Clone(), n, true)!.Clone();
+            return [y, dx, layer.Kernel.Grad, layer.Bias.Grad];
+        }
+        var one = Pass(1);
+        foreach (var workers in new[] { 2, 3 })
+        {
+            var many = Pass(workers);
+            for (int i = 0; i < one.Length; i++) many[i].Should().Equal(one[i], $"{workers} workers, output {i} (y, dx, dW, db)");
+        }
+    }
+
+    /// <summary>A kernel large enough to multiply in halves, against float64 TorchSharp like the small one above.</summary>
+    [Fact]
+    public void Dense_LargeKernelInHalves_MatchesTorch()
+    {
+        using var torchScope = NewDisposeScope();
+        const int n = 33, input = 600, units = 520;
+        var layer = new DenseLayer(_pool, CanonicalWeights.KernelAndBias(0, [input, units], units), Activation.Relu, n, new Rng(2));
+        RandomFloats(_random, units).CopyTo(layer.Bias.Value, 0);
+        var x = RandomFloats(_random, n * input);
+        var dy = RandomFloats(_random, n * units);
+
+        var y = (float[])layer.Forward(x, n, true).Clone();
+        var dx = layer.Backward(x, y, (float[])dy.Clone(), n, true)!;
+
+        var tx = Leaf(x, n, input);
+        var tw = Leaf(layer.Kernel.Value, input, units);
+        var tb = Leaf(layer.Bias.Value, units);
+        var ty = F.relu(tx.matmul(tw) + tb);
+        (ty * Constant(dy, n, units)).sum().backward();
+
+        ShouldMatch(y, ty, "y");
+        ShouldMatch(dx, tx.grad!, "dx");
+        ShouldMatch(layer.Kernel.Grad, tw.grad!, "dW");
+        ShouldMatch(layer.Bias.Grad, tb.grad!, "db");
+    }
+
     [Theory]
     [InlineData(ConvPadding.Valid, 3, 1, 8, 9)]
     [InlineData(ConvPadding.Same, 3, 3, 10, 7)]
