@@ -36,9 +36,10 @@ internal static unsafe class Gemm
     /// <summary>
     /// C = A·B computed as two halves of the inner dimension: A[:, 0..k/2)·B[0..k/2, :] into <paramref name="c"/> and the
     /// rest into <paramref name="partial"/> (both m×n, leading dimension <paramref name="ldc"/>), which the caller adds.
-    /// The halves are the same whatever the number of workers, so are the bits. With two or more workers, worker 0
-    /// computes the first half and worker 1 the second: each reads only its own half of B's rows, the rows its
-    /// optimizer block updates (WorkerPool's home ranges), so a weight never travels to the other core.
+    /// The halves are the same whatever the number of workers, so are the bits. On two workers, worker 0 computes the
+    /// first half and worker 1 the second (WorkerPool's home ranges): each reads only its own half of B's rows, which for
+    /// a dense kernel are the rows its optimizer block updates, so the kernel never travels to the other core. On more
+    /// workers two of them do the halves.
     /// </summary>
     public static void MultiplyInHalves(WorkerPool pool, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, float* partial, int ldc)
     {

@@ -101,7 +101,9 @@ internal sealed class DenseLayer : Layer, IRangeJob
     /// <summary>
     /// Large kernels multiply in two halves of their input rows (<see cref="Gemm.MultiplyInHalves"/>): each worker reads
     /// only the kernel rows its optimizer block writes, where splitting the output's columns made each worker read half of
-    /// the other's rows every step, and made the optimizer's writes take those lines back.
+    /// the other's rows every step, and made the optimizer's writes take those lines back. The workloads' kernels are
+    /// either 256K floats and more (784×512, 512×512, 9216×128, 2304×512) or 7K and less (the output layers); the small
+    /// ones keep one multiply, and their bits.
     /// </summary>
     private bool InHalves => (long)In * Out >= 1 << 18;
 
