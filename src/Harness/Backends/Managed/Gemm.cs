@@ -8,7 +8,8 @@ namespace PerfTests.Harness.Backends.Managed;
 /// Single-precision GEMM, C = alpha·op(A)·op(B) + beta·C, row-major with leading dimensions.
 /// BLIS-style: B is packed into KC×NR panels, A into MC×KC blocks of MR-row panels, and an MR×NR register-tiled
 /// micro-kernel does the FMAs (8×32 with Vector512 where AVX-512 is accelerated, else 6×16 with Vector256).
-/// Parallel calls split C into column (or row) stripes, one per worker, each with its own packing buffers.
+/// Parallel calls split C into column (or row) stripes, one per worker, each with its own packing buffers;
+/// <see cref="MultiplyInHalves"/> splits the inner dimension instead, into two results the caller adds.
 /// </summary>
 internal static unsafe class Gemm
 {
