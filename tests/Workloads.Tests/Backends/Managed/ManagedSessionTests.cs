@@ -82,9 +82,12 @@ public sealed class ManagedSessionTests
         allocated.Should().Be(0);
     }
 
-    /// <summary>A bad index is reported on the calling thread, naming the sample, before any row is copied.</summary>
+    /// <summary>
+    /// A bad index, a split of another shape or more samples than the batch holds is reported on the calling thread,
+    /// before any row is copied: on a helper thread it would end the process.
+    /// </summary>
     [Fact]
-    public void Gather_IndexOutsideTheSplit_ThrowsOnTheCallingThread_AndCopiesNothing()
+    public void Gather_BadRequest_ThrowsOnTheCallingThread_AndCopiesNothing()
     {
         var spec = WorkloadCatalog.MlpMnist;
         using var session = (ManagedSession)Backend.CreateSession(spec, TestModels.Dimensions(spec), ComputeDevice.Cpu, new SessionOptions(4, Threads: 2));
@@ -100,6 +103,9 @@ public sealed class ManagedSessionTests
         var tokens = new PerfTests.Harness.Data.DataSplit(200, 784, null, new int[200 * 784], new int[200]);
         var wrongKind = () => session.Gather(batch, tokens, new ArraySegment<int>(indices, 0, 10));
         wrongKind.Should().Throw<ArgumentException>().WithMessage("*do not fit a batch of Features, 784 values*");
+        var tooMany = () => session.Gather(batch, split, new ArraySegment<int>(Enumerable.Range(0, 129).ToArray()));
+        tooMany.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*129 samples do not fit a batch of 128*");
+        batch.Features.Should().OnlyContain(v => v == 0f);
     }
 
     [Fact]
