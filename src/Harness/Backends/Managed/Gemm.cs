@@ -44,16 +44,14 @@ internal static unsafe class Gemm
     /// </summary>
     public static void MultiplyInHalves(WorkerPool pool, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, float* partial, int ldc)
     {
-        int half = k / 2;
-        if (pool.Workers == 1 || (long)m * n * k < ParallelThreshold)
-        {
-            Serial(false, false, m, n, half, 1f, a, lda, b, ldb, 0f, c, ldc, pool.PackA(0), pool.PackB(0));
-            Serial(false, false, m, n, k - half, 1f, a + half, lda, b + (long)half * ldb, ldb, 0f, partial, ldc, pool.PackA(0), pool.PackB(0));
-            return;
-        }
         var job = pool.HalvesJob;
         job.Set(m, n, k, a, lda, b, ldb, c, partial, ldc);
-        pool.Run(job, 2);
+        if (pool.Workers > 1 && (long)m * n * k >= ParallelThreshold) pool.Run(job, 2);
+        else
+        {
+            job.Execute(0, 0);
+            job.Execute(1, 0);
+        }
     }
 
     internal sealed class HalvesJob(WorkerPool pool) : IParallelJob
